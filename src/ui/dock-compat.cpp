@@ -1,0 +1,47 @@
+// Dock registration for OBS 29 (obs_frontend_add_dock + QDockWidget) and OBS 30+ (obs_frontend_add_dock_by_id).
+#include "dock-compat.hpp"
+
+#include <obs-frontend-api.h>
+#include <obs-module.h>
+
+#include <QDockWidget>
+#include <QMainWindow>
+#include <QWidget>
+
+namespace seedance::ui {
+
+#if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
+
+bool addDock(const char *id, const char *title, QWidget *widget)
+{
+	return obs_frontend_add_dock_by_id(id, title, widget);
+}
+
+#else
+
+bool addDock(const char *id, const char *title, QWidget *widget)
+{
+	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
+	if (!main || main->findChild<QDockWidget *>(QString::fromUtf8(id)))
+		return false;
+
+	auto *dock = new QDockWidget(main);
+	dock->setObjectName(QString::fromUtf8(id)); // OBS saves and restores dock state by object name
+	dock->setWindowTitle(QString::fromUtf8(title));
+	dock->setWidget(widget);
+	dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+			  QDockWidget::DockWidgetFloatable);
+	main->addDockWidget(Qt::RightDockWidgetArea, dock);
+
+	// OBS 29 restored the window state before FINISHED_LOADING, when this dock did not exist yet; Qt keeps that
+	// state for late docks. Without saved state, a plugin dock starts hidden like OBS's own extra docks.
+	if (!main->restoreDockWidget(dock))
+		dock->hide();
+
+	obs_frontend_add_dock(dock);
+	return true;
+}
+
+#endif
+
+} // namespace seedance::ui

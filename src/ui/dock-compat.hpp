@@ -1,0 +1,12 @@
+// The one seam for registering a dock across OBS 29 (QDockWidget polyfill) and OBS 30+ (by id).
+#pragma once
+
+class QWidget;
+
+namespace seedance::ui {
+
+// Adds `widget` as a dock named `id` (stable object name, used by OBS to save its state) titled `title`.
+// OBS owns the dock afterwards: never delete it yourself.
+bool addDock(const char *id, const char *title, QWidget *widget);
+
+} // namespace seedance::ui
