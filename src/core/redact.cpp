@@ -113,7 +113,8 @@ void registerSecret(std::string_view secret)
 	if (std::find(list.begin(), list.end(), secret) == list.end())
 		list.emplace_back(secret);
 	// Longest first, so a secret containing another is replaced whole.
-	std::sort(list.begin(), list.end(), [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
+	std::sort(list.begin(), list.end(),
+		  [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
 }
 
 void forgetSecrets()

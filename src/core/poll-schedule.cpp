@@ -1,0 +1,121 @@
+// Adaptive polling.
+#include "poll-schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+
+namespace seedance::core {
+
+PollSchedule::PollSchedule(PollConfig config, double submitTime, std::function<double()> random01)
+	: config_(config),
+	  submitTime_(submitTime),
+	  random01_(std::move(random01))
+{
+	if (!random01_) {
+		auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+		random01_ = [engine] {
+			return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+		};
+	}
+}
+
+double PollSchedule::jitter(double interval) const
+{
+	// Full documented jitter (0–1 s) on long waits; proportionally less on short ones, so a poll aimed at the
+	// predicted completion does not drift far past it.
+	double span = std::min(config_.maxJitter, interval * 0.1);
+	return span * random01_();
+}
+
+std::optional<double> PollSchedule::predictedCompletion() const
+{
+	if (observations_.empty())
+		return std::nullopt;
+	const Observation &last = observations_.back();
+	if (last.progress >= 100)
+		return last.time;
+	double rate = 0;
+	// Rate from the oldest to the newest observation with progress: robust to integer rounding. With a single
+	// observation the rate includes the queue time (unknown), so it underestimates speed: that prediction only
+	// schedules the next observation, never a long wait.
+	const Observation &first = observations_.front();
+	if (observations_.size() >= 2 && last.time > first.time && last.progress > first.progress)
+		rate = (last.progress - first.progress) / (last.time - first.time);
+	else if (last.time > submitTime_)
+		rate = last.progress / (last.time - submitTime_);
+	if (rate <= 0)
+		return std::nullopt;
+	return last.time + (100 - last.progress) / rate;
+}
+
+double PollSchedule::nextPollTime(double now) const
+{
+	double next;
+	if (answers_ == 0) {
+		next = submitTime_ + config_.firstDelay + jitter(config_.firstDelay);
+	} else if (auto predicted = predictedCompletion(); predicted && observations_.size() >= 2) {
+		double target = *predicted + config_.landingMargin;
+		if (overduePolls_ > 0) {
+			// Past the prediction and not done: 2 s, then growing by half each time, up to 15 s.
+			double interval =
+				std::min(config_.maxInterval, config_.minInterval * std::pow(1.5, overduePolls_ - 1));
+			next = lastAnswer_ + interval + jitter(interval);
+		} else if (target - lastAnswer_ <= config_.maxInterval) {
+			next = target + jitter(config_.minInterval);
+		} else {
+			next = lastAnswer_ + config_.maxInterval - jitter(config_.maxInterval);
+		}
+	} else if (!observations_.empty()) {
+		// One progress reading: come back soon enough to measure a rate, but not before it can move.
+		auto rough = predictedCompletion();
+		double interval = config_.maxInterval;
+		if (rough)
+			interval = std::clamp((*rough - lastAnswer_) * 0.5, config_.minInterval, config_.maxInterval);
+		next = lastAnswer_ + interval - jitter(interval);
+	} else {
+		// No progress reported (queued, or a provider that never reports it): the documented cadence.
+		next = lastAnswer_ + config_.blindInterval + jitter(config_.blindInterval);
+	}
+	next = std::max(next, lastAnswer_ + config_.minInterval);
+	next = std::max(next, backoffUntil_);
+	return std::max(next, now);
+}
+
+void PollSchedule::observe(double now, std::optional<int> progress)
+{
+	if (auto predicted = predictedCompletion(); predicted && observations_.size() >= 2 && now >= *predicted)
+		++overduePolls_;
+	++answers_;
+	lastAnswer_ = now;
+	rateLimitStep_ = 0;
+	errorStep_ = 0;
+	if (progress && *progress > 0) {
+		if (observations_.empty() || *progress > observations_.back().progress) {
+			observations_.push_back({now, *progress});
+			overduePolls_ = 0; // new progress: the prediction is fresh again
+		}
+	}
+}
+
+void PollSchedule::onRateLimited(double now, std::optional<double> retryAfter)
+{
+	rateLimitStep_ = rateLimitStep_ <= 0 ? config_.blindInterval
+					     : std::min(config_.rateLimitMax, rateLimitStep_ * 2);
+	double wait = std::max(rateLimitStep_, retryAfter.value_or(0.0));
+	wait = std::min(wait, std::max(config_.rateLimitMax, retryAfter.value_or(0.0)));
+	backoffUntil_ = now + wait + jitter(wait);
+	lastAnswer_ = now;
+	++answers_;
+}
+
+void PollSchedule::onTransientError(double now)
+{
+	errorStep_ = errorStep_ <= 0 ? config_.minInterval : std::min(config_.maxInterval * 2, errorStep_ * 2);
+	backoffUntil_ = now + errorStep_ + jitter(errorStep_);
+	lastAnswer_ = now;
+	++answers_;
+}
+
+} // namespace seedance::core

@@ -1,0 +1,403 @@
+// ToAPIs client: requests, retries, polling loop and verified downloads.
+#include "toapis-client.hpp"
+
+#include "file-util.hpp"
+#include "image-info.hpp"
+#include "log.hpp"
+#include "redact.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+namespace seedance::core {
+
+namespace {
+
+std::chrono::milliseconds toMs(double seconds)
+{
+	return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+}
+
+Error cancelledError()
+{
+	return makeError(ErrorKind::Cancelled, "Error.Cancelled", "cancelled");
+}
+
+bool isFatalPollError(const Error &e)
+{
+	switch (e.kind) {
+	case ErrorKind::Auth:
+	case ErrorKind::Quota:
+	case ErrorKind::Permission:
+	case ErrorKind::NotFound:
+	case ErrorKind::InvalidInput:
+	case ErrorKind::Tls:
+	case ErrorKind::Cancelled:
+		return true;
+	case ErrorKind::BadResponse:
+		return e.messageKey == "Error.NoVideoUrl";
+	default:
+		return false;
+	}
+}
+
+std::string trimSlash(std::string s)
+{
+	while (!s.empty() && s.back() == '/')
+		s.pop_back();
+	return s;
+}
+
+} // namespace
+
+double monotonicSeconds()
+{
+	using namespace std::chrono;
+	return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool looksLikeVideoContainer(const unsigned char *d, size_t n)
+{
+	if (n >= 4 && d[0] == 0x1A && d[1] == 0x45 && d[2] == 0xDF && d[3] == 0xA3)
+		return true; // EBML: WebM / Matroska
+	if (n < 8)
+		return false;
+	static const char *boxes[] = {"ftyp", "moov", "mdat", "free", "wide", "skip", "pnot"};
+	for (const char *box : boxes)
+		if (std::memcmp(d + 4, box, 4) == 0)
+			return true;
+	return false;
+}
+
+ToApisClient::ToApisClient(HttpEngine &engine, ClientConfig config) : engine_(engine), config_(std::move(config))
+{
+	config_.baseUrl = trimSlash(config_.baseUrl);
+	registerSecret(config_.apiKey);
+}
+
+Error ToApisClient::checkConfig() const
+{
+	if (config_.apiKey.empty())
+		return makeError(ErrorKind::Auth, "Error.NoKey", "no API key configured");
+	if (config_.apiKey.find_first_of("\r\n") != std::string::npos)
+		return makeError(ErrorKind::Auth, "Error.Auth", "API key contains a line break");
+	if (Error e = checkUrlAllowed(config_.baseUrl)) {
+		e.messageKey = "Error.BaseUrl";
+		e.args["url"] = stripQuery(config_.baseUrl);
+		return e;
+	}
+	return {};
+}
+
+std::string ToApisClient::endpoint(const std::string &path) const
+{
+	return config_.baseUrl + path;
+}
+
+double ToApisClient::random01()
+{
+	static thread_local std::mt19937_64 rng{std::random_device{}()};
+	return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+HttpRequest ToApisClient::jsonRequest(const std::string &method, const std::string &path) const
+{
+	HttpRequest r;
+	r.method = method;
+	r.url = endpoint(path);
+	r.headers = {"Authorization: Bearer " + config_.apiKey, "Accept: application/json"};
+	r.connectTimeout = config_.connectTimeout;
+	r.totalTimeout = config_.requestTimeout;
+	r.stallTimeout = config_.stallTimeout;
+	r.maxResponseBytes = config_.maxJsonBytes;
+	return r;
+}
+
+HttpResponse ToApisClient::send(const HttpRequest &request, const CancelToken &cancel, CallStats *stats,
+				bool (*retryable)(const HttpResponse &))
+{
+	HttpResponse response;
+	for (int attempt = 1;; ++attempt) {
+		response = engine_.perform(request, &cancel);
+		if (stats)
+			++stats->attempts;
+		if (response.success() || !retryable || !retryable(response) || attempt >= config_.retry.maxAttempts)
+			return response;
+		auto retryAfter = response.retryAfterSeconds();
+		if (retryAfter && *retryAfter > config_.retry.maxRetryAfter)
+			return response; // the caller reports when to try again
+		double wait = retryDelay(config_.retry, attempt, retryAfter, random01());
+		logInfo("retrying " + request.method + " " + stripQuery(request.url) + " in " +
+			std::to_string(static_cast<int>(wait * 1000)) + " ms (attempt " + std::to_string(attempt) +
+			" got " +
+			(response.transportOk() ? "HTTP " + std::to_string(response.status) : response.errorDetail) +
+			")");
+		if (stats)
+			stats->waits.push_back(wait);
+		if (cancel.waitFor(toMs(wait)))
+			return response.transportOk() ? HttpResponse{} : response;
+	}
+}
+
+Result<UploadResult> ToApisClient::uploadImage(const std::string &bytes, const std::string &filename,
+					       const CancelToken &cancel, CallStats *stats)
+{
+	if (Error e = checkConfig())
+		return e;
+	if (Error e = checkUploadable(bytes, filename))
+		return e;
+	auto info = probeImage(bytes);
+	HttpRequest r = jsonRequest("POST", "/v1/uploads/images");
+	r.formFields = {{"purpose", "generation"}};
+	std::string name = "frame." + std::string(fileExtension(info->format));
+	r.formFiles.push_back({"file", name, mimeType(info->format), bytes});
+	HttpResponse response = send(r, cancel, stats, isRetryable);
+	if (cancel.cancelled())
+		return cancelledError();
+	return parseUploadResponse(response);
+}
+
+Result<TaskSnapshot> ToApisClient::createTask(const GenerationRequest &request, const ModelSpec &spec,
+					      const CancelToken &cancel, CallStats *stats)
+{
+	if (Error e = checkConfig())
+		return e;
+	FramePlan frames{!request.firstFrameUrl.empty(), !request.lastFrameUrl.empty()};
+	if (Error e = validateRequest(request, spec, frames))
+		return e;
+	HttpRequest r = jsonRequest("POST", "/v1/videos/generations");
+	r.headers.push_back("Content-Type: application/json");
+	r.body = buildCreateBody(request, spec).dump();
+	HttpResponse response = send(r, cancel, stats, isCreateRetryable);
+	if (!response.success() && isCreateOutcomeUnknown(response)) {
+		Error e = makeError(ErrorKind::OutcomeUnknown, "Error.OutcomeUnknown",
+				    response.transportOk() ? "create answered HTTP " + std::to_string(response.status)
+							   : "create failed after sending: " + response.errorDetail);
+		e.httpStatus = static_cast<int>(response.status);
+		return e;
+	}
+	if (cancel.cancelled() && !response.success())
+		return cancelledError();
+	auto parsed = parseTaskResponse(response, Operation::Create);
+	if (!parsed && response.success()) {
+		// HTTP 200 whose body we cannot read: the task probably exists, we just cannot see its id.
+		Error e = parsed.error();
+		e.kind = ErrorKind::OutcomeUnknown;
+		e.messageKey = "Error.OutcomeUnknown";
+		return e;
+	}
+	return parsed;
+}
+
+Result<TaskSnapshot> ToApisClient::getTask(const std::string &taskId, const CancelToken &cancel, bool retry,
+					   CallStats *stats)
+{
+	if (Error e = checkConfig())
+		return e;
+	if (taskId.empty() || taskId.find_first_of("/?#\\ \r\n\t") != std::string::npos)
+		return makeError(ErrorKind::InvalidInput, "Error.Invalid.TaskId", "bad task id", {{"value", taskId}});
+	HttpRequest r = jsonRequest("GET", "/v1/videos/generations/" + taskId);
+	HttpResponse response = send(r, cancel, stats, retry ? isRetryable : nullptr);
+	if (cancel.cancelled() && !response.success())
+		return cancelledError();
+	return parseTaskResponse(response, Operation::Query);
+}
+
+Result<std::vector<std::string>> ToApisClient::listModels(const CancelToken &cancel, CallStats *stats)
+{
+	if (Error e = checkConfig())
+		return e;
+	HttpResponse response = send(jsonRequest("GET", "/v1/models"), cancel, stats, isRetryable);
+	if (cancel.cancelled() && !response.success())
+		return cancelledError();
+	return parseModelsResponse(response);
+}
+
+Result<TaskSnapshot> ToApisClient::waitForTask(const std::string &taskId, double submittedAt, const PollConfig &poll,
+					       const CancelToken &cancel, const TaskProgressFn &onProgress,
+					       CallStats *stats)
+{
+	PollSchedule schedule(poll, submittedAt);
+	while (true) {
+		double now = monotonicSeconds();
+		double wait = schedule.nextPollTime(now) - now;
+		if (wait > 0 && cancel.waitFor(toMs(wait)))
+			return cancelledError();
+		if (cancel.cancelled())
+			return cancelledError();
+
+		auto result = getTask(taskId, cancel, false, stats);
+		now = monotonicSeconds();
+		if (result) {
+			schedule.observe(now, result->progress);
+			if (result->state == TaskState::Succeeded)
+				return result;
+			if (result->state == TaskState::Failed)
+				return result->failure;
+			if (onProgress) {
+				auto predicted = schedule.predictedCompletion();
+				std::optional<double> left;
+				if (predicted)
+					left = std::max(0.0, *predicted - now);
+				onProgress(*result, left);
+			}
+		} else {
+			const Error &e = result.error();
+			if (isFatalPollError(e))
+				return e;
+			if (e.kind == ErrorKind::RateLimited || e.messageKey == "Error.SubmitUnavailable")
+				schedule.onRateLimited(now, e.retryAfterSeconds);
+			else
+				schedule.onTransientError(now);
+			logWarning("polling " + taskId + ": " + describe(e) + " (will keep trying)");
+		}
+		if (schedule.pastDeadline(now)) {
+			int minutes = static_cast<int>(poll.deadline / 60.0 + 0.5);
+			return makeError(ErrorKind::Timeout, "Error.PollDeadline",
+					 "task " + taskId + " not finished after " + std::to_string(minutes) + " min",
+					 {{"task", taskId}, {"minutes", std::to_string(minutes)}});
+		}
+	}
+}
+
+Result<DownloadResult> ToApisClient::download(const std::string &url, const std::string &finalPath,
+					      const CancelToken &cancel, const DownloadProgressFn &onProgress)
+{
+	if (Error e = checkUrlAllowed(url))
+		return e;
+	if (fileExists(finalPath))
+		return makeError(ErrorKind::Disk, "Error.Disk.Exists", "will not overwrite " + finalPath,
+				 {{"path", finalPath}});
+	const std::string part = finalPath + ".part";
+	DownloadResult out;
+	out.path = finalPath;
+	bool resumable = false;
+	HttpResponse last;
+
+	for (int attempt = 1;; ++attempt) {
+		std::uint64_t offset = 0;
+		if (resumable)
+			offset = fileSize(part).value_or(0);
+		std::FILE *sink = nullptr;
+#ifdef _WIN32
+		sink = _wfopen(std::filesystem::u8path(part).c_str(), offset ? L"ab" : L"wb");
+#else
+		sink = std::fopen(part.c_str(), offset ? "ab" : "wb");
+#endif
+		if (!sink)
+			return makeError(ErrorKind::Disk, "Error.Disk.Write",
+					 "cannot create " + part + ": " + std::strerror(errno),
+					 {{"path", part}, {"reason", std::strerror(errno)}});
+
+		HttpRequest r;
+		r.url = url;
+		r.connectTimeout = config_.connectTimeout;
+		r.totalTimeout = std::chrono::milliseconds(0);
+		r.stallTimeout = config_.stallTimeout;
+		r.maxResponseBytes = config_.maxVideoBytes;
+		r.sink = sink;
+		r.resumeFrom = offset;
+		std::optional<std::uint64_t> total;
+		std::atomic<std::uint64_t> lastReported{0};
+		if (onProgress) {
+			r.onBodyBytes = [&](std::uint64_t bytes) {
+				// Throttle to every 256 KiB: this runs on the HTTP thread.
+				if (bytes - lastReported.load() >= 256 * 1024) {
+					lastReported = bytes;
+					onProgress(offset + bytes, std::nullopt);
+				}
+			};
+		}
+		// Downloads go to the storage host: no Authorization header at all.
+		last = engine_.perform(r, &cancel);
+		out.attempts = attempt;
+		bool synced = syncFile(sink);
+		bool closed = std::fclose(sink) == 0;
+
+		if (last.success()) {
+			if (!synced || !closed)
+				return makeError(ErrorKind::Disk, "Error.Disk.Write", "cannot flush " + part,
+						 {{"path", part}, {"reason", std::strerror(errno)}});
+			std::uint64_t have = fileSize(part).value_or(0);
+			std::uint64_t base = last.status == 206 ? offset : 0;
+			if (auto cl = last.header("content-length")) {
+				try {
+					total = base + std::stoull(*cl);
+				} catch (...) {
+				}
+			}
+			if (total && have != *total) {
+				// Short body with a success status: retry (resuming) below.
+				last.error = TransportError::Network;
+				last.errorDetail =
+					"got " + std::to_string(have) + " of " + std::to_string(*total) + " bytes";
+			} else {
+				unsigned char head[16] = {};
+				std::FILE *f = std::fopen(part.c_str(), "rb");
+				size_t got = f ? std::fread(head, 1, sizeof head, f) : 0;
+				if (f)
+					std::fclose(f);
+				auto type = last.header("content-type").value_or("");
+				if (!looksLikeVideoContainer(head, got) ||
+				    type.find("text/html") != std::string::npos) {
+					removeFile(part);
+					return makeError(ErrorKind::BadResponse, "Error.Download.NotVideo",
+							 "download is not a video (" + std::to_string(have) +
+								 " bytes, type " + type + ")");
+				}
+				if (Error e = renameNoReplace(part, finalPath)) {
+					removeFile(part);
+					return e;
+				}
+				out.bytes = have;
+				out.resumed = offset > 0;
+				if (onProgress)
+					onProgress(have, have);
+				return out;
+			}
+		}
+
+		if (cancel.cancelled()) {
+			removeFile(part);
+			return cancelledError();
+		}
+		if (last.error == TransportError::Write) {
+			removeFile(part); // free the space: a full disk must not keep a half clip around
+			Error e = makeError(ErrorKind::Disk, "Error.Disk.Full", last.errorDetail,
+					    {{"path", finalPath},
+					     {"reason", std::strerror(last.writeErrno ? last.writeErrno : EIO)}});
+			return e;
+		}
+		if (last.transportOk() && !last.success() && !isRetryable(last)) {
+			removeFile(part);
+			return errorFromResponse(last, Operation::Download);
+		}
+		bool retry = last.error == TransportError::Network || isRetryable(last);
+		if (!retry || attempt >= config_.retry.maxAttempts) {
+			removeFile(part);
+			if (last.transportOk())
+				return makeError(ErrorKind::Network, "Error.Download.Incomplete", last.errorDetail);
+			Error e = errorFromResponse(last, Operation::Download);
+			if (last.error == TransportError::Network)
+				e.messageKey = "Error.Download.Incomplete";
+			return e;
+		}
+		// Resume when the server said it serves ranges (or already answered one).
+		auto ranges = last.header("accept-ranges");
+		resumable = (ranges && ranges->find("bytes") != std::string::npos) || last.status == 206;
+		double wait = retryDelay(config_.retry, attempt, last.retryAfterSeconds(), random01());
+		logInfo("download of " + stripQuery(url) + " interrupted (" + last.errorDetail + "), retrying in " +
+			std::to_string(static_cast<int>(wait * 1000)) + " ms" + (resumable ? ", resuming" : ""));
+		if (cancel.waitFor(toMs(wait))) {
+			removeFile(part);
+			return cancelledError();
+		}
+	}
+}
+
+} // namespace seedance::core
