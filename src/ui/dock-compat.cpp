@@ -1,20 +1,51 @@
 // Dock registration for OBS 29 (obs_frontend_add_dock + QDockWidget) and OBS 30+ (obs_frontend_add_dock_by_id).
 #include "dock-compat.hpp"
 
+#include "core/log.hpp"
+
 #include <obs-frontend-api.h>
 #include <obs-module.h>
 
 #include <QDockWidget>
+#include <QEvent>
 #include <QMainWindow>
 #include <QWidget>
 
 namespace seedance::ui {
 
+namespace {
+// One log line per show/hide, so support can tell from a user's log whether the dock was open. An event filter
+// rather than visibilityChanged: OBS 29 blocks the dock's signals while its Docks menu toggles it.
+class VisibilityLogger : public QObject {
+public:
+	using QObject::QObject;
+
+protected:
+	bool eventFilter(QObject *watched, QEvent *event) override
+	{
+		if (event->type() == QEvent::Show)
+			core::logInfo("dock visible");
+		else if (event->type() == QEvent::Hide)
+			core::logInfo("dock hidden");
+		return QObject::eventFilter(watched, event);
+	}
+};
+
+void logVisibility(QWidget *widget)
+{
+	if (auto *dock = qobject_cast<QDockWidget *>(widget->parentWidget()))
+		dock->installEventFilter(new VisibilityLogger(dock));
+}
+} // namespace
+
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 
 bool addDock(const char *id, const char *title, QWidget *widget)
 {
-	return obs_frontend_add_dock_by_id(id, title, widget);
+	if (!obs_frontend_add_dock_by_id(id, title, widget))
+		return false;
+	logVisibility(widget);
+	return true;
 }
 
 #else
@@ -32,6 +63,7 @@ bool addDock(const char *id, const char *title, QWidget *widget)
 	dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
 			  QDockWidget::DockWidgetFloatable);
 	main->addDockWidget(Qt::RightDockWidgetArea, dock);
+	logVisibility(widget);
 
 	// OBS 29 restored the window state before FINISHED_LOADING, when this dock did not exist yet; Qt keeps that
 	// state for late docks. Without saved state, a plugin dock starts hidden like OBS's own extra docks.
