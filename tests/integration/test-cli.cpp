@@ -49,7 +49,10 @@ Run cli(const std::vector<std::string> &args, std::map<std::string, std::string>
 
 std::map<std::string, std::string> envFor(Emulator &emu)
 {
-	return {{"TOAPIS_API_KEY", Emulator::kKey}, {"TOAPIS_BASE_URL", emu.baseUrl()}, {"SEEDANCE_POLL_SCALE", "0.04"}, {"LANG", "C"}};
+	return {{"TOAPIS_API_KEY", Emulator::kKey},
+		{"TOAPIS_BASE_URL", emu.baseUrl()},
+		{"SEEDANCE_POLL_SCALE", "0.04"},
+		{"LANG", "C"}};
 }
 
 void requireNoKey(const Run &r)
@@ -71,9 +74,26 @@ TEST_CASE("cli generate writes the served MP4 byte for byte; requests follow the
 	std::ofstream(first, std::ios::binary) << solidPng(960, 540, 255, 0, 0);
 	std::ofstream(last, std::ios::binary) << solidPng(960, 540, 0, 0, 255);
 
-	Run r = cli({"generate", "--prompt", "a red screen turns blue", "--first-frame", first, "--last-frame", last,
-		     "--duration", "6", "--aspect-ratio", "9:16", "--resolution", "1080p", "--audio", "--seed", "42",
-		     "--camera-fixed", "--output", out, "--verbose"},
+	Run r = cli({"generate",
+		     "--prompt",
+		     "a red screen turns blue",
+		     "--first-frame",
+		     first,
+		     "--last-frame",
+		     last,
+		     "--duration",
+		     "6",
+		     "--aspect-ratio",
+		     "9:16",
+		     "--resolution",
+		     "1080p",
+		     "--audio",
+		     "--seed",
+		     "42",
+		     "--camera-fixed",
+		     "--output",
+		     out,
+		     "--verbose"},
 		    envFor(emu));
 	INFO(r.err);
 	REQUIRE(r.exitCode == 0);
@@ -99,12 +119,14 @@ TEST_CASE("cli generate writes the served MP4 byte for byte; requests follow the
 	auto creates = emu.requestsTo("create");
 	REQUIRE(creates.size() == 1);
 	json body = creates[0]["json"];
-	CHECK(body == json::parse(R"({"model":"doubao-seedance-1-5-pro","prompt":"a red screen turns blue",
+	CHECK(body ==
+	      json::parse(R"({"model":"doubao-seedance-1-5-pro","prompt":"a red screen turns blue",
 	    "duration":6,"aspect_ratio":"9:16",
 	    "metadata":{"resolution":"1080p","audio":true,"seed":42,"camerafixed":true},
-	    "image_with_roles":[{"url":")" + body["image_with_roles"][0]["url"].get<std::string>() +
-					R"(","role":"first_frame"},{"url":")" +
-					body["image_with_roles"][1]["url"].get<std::string>() + R"(","role":"last_frame"}]})"));
+	    "image_with_roles":[{"url":")" +
+			  body["image_with_roles"][0]["url"].get<std::string>() +
+			  R"(","role":"first_frame"},{"url":")" +
+			  body["image_with_roles"][1]["url"].get<std::string>() + R"(","role":"last_frame"}]})"));
 	CHECK(body["image_with_roles"][0]["url"].get<std::string>().find("/files/uploads/") != std::string::npos);
 }
 
@@ -148,21 +170,41 @@ TEST_CASE("cli exit codes per failure class, key never printed", "[cli]")
 		json responses;
 		int exitCode;
 	};
-	json auth = {{"error", {{"code", 401}, {"message", "Authentication failed, please check your API key"}, {"type", "authentication_error"}}}};
+	json auth = {{"error",
+		      {{"code", 401},
+		       {"message", "Authentication failed, please check your API key"},
+		       {"type", "authentication_error"}}}};
 	std::vector<Case> cases = {
 		{"create", json::array({{{"status", 401}, {"json", auth}}}), 3},
-		{"create", json::array({{{"status", 402}, {"json", {{"error", {{"code", "insufficient_quota"}, {"message", "low"}}}}}}}), 3},
-		{"create", json::array({{{"status", 422}, {"json", {{"error", {{"code", "content_policy_violation"}, {"message", "no"}}}}}}}), 4},
-		{"create", json::array({{{"status", 429}, {"repeat", 9}, {"headers", {{"Retry-After", "0"}}}, {"json", {{"error", {{"code", "rate_limit_exceeded"}, {"message", "slow"}}}}}}}), 5},
+		{"create",
+		 json::array({{{"status", 402},
+			       {"json", {{"error", {{"code", "insufficient_quota"}, {"message", "low"}}}}}}}),
+		 3},
+		{"create",
+		 json::array({{{"status", 422},
+			       {"json", {{"error", {{"code", "content_policy_violation"}, {"message", "no"}}}}}}}),
+		 4},
+		{"create",
+		 json::array({{{"status", 429},
+			       {"repeat", 9},
+			       {"headers", {{"Retry-After", "0"}}},
+			       {"json", {{"error", {{"code", "rate_limit_exceeded"}, {"message", "slow"}}}}}}}),
+		 5},
 		{"create", json::array({{{"status", 502}, {"body", "<html>bad gateway</html>"}}}), 1},
-		{"query", json::array({{{"status", 404}, {"json", {{"error", {{"code", 404}, {"message", "Task not found"}, {"type", "not_found_error"}}}}}}}), 1},
+		{"query",
+		 json::array({{{"status", 404},
+			       {"json",
+				{{"error",
+				  {{"code", 404}, {"message", "Task not found"}, {"type", "not_found_error"}}}}}}}),
+		 1},
 	};
 	int i = 0;
 	for (const auto &c : cases) {
 		INFO("case " << i << " " << c.responses.dump());
 		emu.admin("DELETE", "/_emu/script");
 		emu.script(c.endpoint, c.responses);
-		Run r = cli({"generate", "--prompt", "p", "--output", dir.file("c" + std::to_string(i++) + ".mp4"), "--verbose"},
+		Run r = cli({"generate", "--prompt", "p", "--output", dir.file("c" + std::to_string(i++) + ".mp4"),
+			     "--verbose"},
 			    envFor(emu));
 		CHECK(r.exitCode == c.exitCode);
 		CHECK(r.err.find("error: ") != std::string::npos);
@@ -185,7 +227,8 @@ TEST_CASE("cli exit codes per failure class, key never printed", "[cli]")
 
 	Run refused = cli({"models"}, {{"TOAPIS_API_KEY", Emulator::kKey}, {"TOAPIS_BASE_URL", "http://127.0.0.1:9"}});
 	CHECK(refused.exitCode == 0);
-	Run down = cli({"status", "task_1", "--verbose"}, {{"TOAPIS_API_KEY", Emulator::kKey}, {"TOAPIS_BASE_URL", "http://127.0.0.1:9"}});
+	Run down = cli({"status", "task_1", "--verbose"},
+		       {{"TOAPIS_API_KEY", Emulator::kKey}, {"TOAPIS_BASE_URL", "http://127.0.0.1:9"}});
 	CHECK(down.exitCode == 5);
 	requireNoKey(down);
 

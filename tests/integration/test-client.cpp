@@ -151,9 +151,12 @@ TEST_CASE("401, 402 and 422 fail at once without retries", "[integration]")
 		json body;
 		ErrorKind kind;
 	};
-	for (const auto &c : {Case{401, {{"error", {{"code", 401}, {"message", "Authentication failed"}, {"type", "authentication_error"}}}}, ErrorKind::Auth},
-			      Case{402, errorBody("insufficient_quota", "balance too low"), ErrorKind::Quota},
-			      Case{422, errorBody("content_policy_violation", "prompt rejected"), ErrorKind::ContentRejected}}) {
+	for (const auto &c :
+	     {Case{401,
+		   {{"error", {{"code", 401}, {"message", "Authentication failed"}, {"type", "authentication_error"}}}},
+		   ErrorKind::Auth},
+	      Case{402, errorBody("insufficient_quota", "balance too low"), ErrorKind::Quota},
+	      Case{422, errorBody("content_policy_violation", "prompt rejected"), ErrorKind::ContentRejected}}) {
 		INFO(c.status);
 		f.emu.admin("DELETE", "/_emu/requests");
 		f.emu.script("create", json::array({{{"status", c.status}, {"json", c.body}}}));
@@ -170,9 +173,10 @@ TEST_CASE("401, 402 and 422 fail at once without retries", "[integration]")
 TEST_CASE("429 with Retry-After is obeyed, then the create succeeds", "[integration]")
 {
 	ClientFixture f;
-	f.emu.script("create", json::array({{{"status", 429},
-					     {"headers", {{"Retry-After", "1"}}},
-					     {"json", errorBody("rate_limit_exceeded", "Async task request rate exceeded")}}}));
+	f.emu.script("create",
+		     json::array({{{"status", 429},
+				   {"headers", {{"Retry-After", "1"}}},
+				   {"json", errorBody("rate_limit_exceeded", "Async task request rate exceeded")}}}));
 	core::CallStats stats;
 	auto created = f.client.createTask(f.request(), f.spec(), f.cancel, &stats);
 	REQUIRE(created);
@@ -218,13 +222,17 @@ TEST_CASE("500/502 on create: outcome unknown, never resubmitted", "[integration
 TEST_CASE("503 rate_limit_unavailable: submits wait and retry, queries go on", "[integration]")
 {
 	ClientFixture f;
-	f.emu.script("create", json::array({{{"status", 503},
-					     {"json", errorBody("rate_limit_unavailable", "The async task submit limiter is temporarily unavailable")}}}));
+	f.emu.script("create",
+		     json::array({{{"status", 503},
+				   {"json", errorBody("rate_limit_unavailable",
+						      "The async task submit limiter is temporarily unavailable")}}}));
 	core::CallStats stats;
 	auto created = f.client.createTask(f.request(), f.spec(), f.cancel, &stats);
 	REQUIRE(created);
 	CHECK(stats.attempts == 2);
-	f.emu.script("query", json::array({{{"status", 503}, {"repeat", 2}, {"json", errorBody("rate_limit_unavailable", "limiter down")}}}));
+	f.emu.script("query", json::array({{{"status", 503},
+					    {"repeat", 2},
+					    {"json", errorBody("rate_limit_unavailable", "limiter down")}}}));
 	auto done = f.client.waitForTask(created->id, core::monotonicSeconds(), fastPoll(), f.cancel);
 	REQUIRE(done);
 	CHECK(done->state == core::TaskState::Succeeded);
@@ -236,9 +244,11 @@ TEST_CASE("500 and HTML bodies while polling are transient; the task still compl
 	auto created = f.client.createTask(f.request(), f.spec(), f.cancel);
 	REQUIRE(created);
 	f.emu.script("query", json::array({{{"passthrough", true}},
-					    {{"status", 500}, {"json", errorBody("internal_error", "oops")}},
-					    {{"status", 502}, {"headers", {{"Content-Type", "text/html"}}}, {"body", "<html><title>502 Bad Gateway</title></html>"}},
-					    {{"status", 200}, {"body", "{\"id\":\"task_vid_1\",\"status\":\"compl"}}}));
+					   {{"status", 500}, {"json", errorBody("internal_error", "oops")}},
+					   {{"status", 502},
+					    {"headers", {{"Content-Type", "text/html"}}},
+					    {"body", "<html><title>502 Bad Gateway</title></html>"}},
+					   {{"status", 200}, {"body", "{\"id\":\"task_vid_1\",\"status\":\"compl"}}}));
 	auto done = f.client.waitForTask(created->id, core::monotonicSeconds(), fastPoll(), f.cancel);
 	REQUIRE(done);
 	CHECK(done->state == core::TaskState::Succeeded);
@@ -248,7 +258,8 @@ TEST_CASE("500 and HTML bodies while polling are transient; the task still compl
 TEST_CASE("malformed JSON on create: outcome unknown (HTTP 200 means the task probably exists)", "[integration]")
 {
 	ClientFixture f;
-	f.emu.script("create", json::array({{{"status", 200}, {"body", "{\"id\": \"task_vid_12"}, {"then_create", true}}}));
+	f.emu.script("create",
+		     json::array({{{"status", 200}, {"body", "{\"id\": \"task_vid_12"}, {"then_create", true}}}));
 	auto created = f.client.createTask(f.request(), f.spec(), f.cancel);
 	REQUIRE_FALSE(created);
 	CHECK(created.error().kind == ErrorKind::OutcomeUnknown);
@@ -378,7 +389,10 @@ TEST_CASE("responses past their size cap are cut off", "[integration]")
 TEST_CASE("the upload envelope's refusals come back as messages", "[integration]")
 {
 	ClientFixture f;
-	f.emu.script("upload", json::array({{{"status", 400}, {"json", {{"success", false}, {"message", "Image too large. Maximum size is 10MB"}}}}}));
+	f.emu.script(
+		"upload",
+		json::array({{{"status", 400},
+			      {"json", {{"success", false}, {"message", "Image too large. Maximum size is 10MB"}}}}}));
 	auto up = f.client.uploadImage(solidPng(640, 360, 1, 2, 3), "a.png", f.cancel);
 	REQUIRE_FALSE(up);
 	CHECK(up.error().providerMessage == "Image too large. Maximum size is 10MB");
