@@ -1,0 +1,293 @@
+// FrameGrabber: render on one frame, stage on the next, map and copy on the one after (no GPU sync stall).
+#include "frame-grabber.hpp"
+
+#include "core/log.hpp"
+
+#include <util/platform.h>
+
+#include <condition_variable>
+#include <cstring>
+
+namespace seedance::obs {
+
+namespace {
+
+core::Error captureError(const std::string &key, const std::string &detail, const std::string &source = {})
+{
+	return core::makeError(core::ErrorKind::Capture, key, detail, {{"source", source}});
+}
+
+} // namespace
+
+struct PendingCapture::State {
+	std::mutex mutex;
+	std::condition_variable cv;
+	bool done = false;
+	std::optional<core::Result<RawFrame>> result;
+
+	void set(core::Result<RawFrame> r)
+	{
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			if (done)
+				return;
+			result.emplace(std::move(r));
+			done = true;
+		}
+		cv.notify_all();
+	}
+};
+
+enum class Stage { Render, Download, Copy };
+
+struct FrameGrabber::Job {
+	CaptureTarget target;
+	std::shared_ptr<PendingCapture::State> state;
+	Stage stage = Stage::Render;
+	gs_texrender_t *texrender = nullptr;
+	gs_stagesurf_t *stagesurf = nullptr;
+	uint32_t width = 0;
+	uint32_t height = 0;
+	int frames = 0;
+	std::uint64_t graphicsNs = 0;
+	bool finished = false;
+};
+
+core::Result<CaptureTarget> CaptureTarget::byName(const std::string &name)
+{
+	OBSSourceAutoRelease source = obs_get_source_by_name(name.c_str());
+	if (!source)
+		return captureError("Error.Capture.NoSource", "no source named " + name, name);
+	return forSource(source);
+}
+
+CaptureTarget CaptureTarget::forSource(obs_source_t *source)
+{
+	CaptureTarget t;
+	if (source) {
+		t.weak = OBSGetWeakRef(source);
+		t.name = obs_source_get_name(source);
+	}
+	return t;
+}
+
+core::Result<RawFrame> PendingCapture::wait(const core::CancelToken &cancel, std::chrono::milliseconds timeout)
+{
+	if (!state_)
+		return captureError("Error.Capture.Shutdown", "no capture");
+	auto deadline = std::chrono::steady_clock::now() + timeout;
+	std::unique_lock<std::mutex> lock(state_->mutex);
+	// Wake every 20 ms to notice cancellation: the token cannot notify this condition variable.
+	while (!state_->done) {
+		if (cancel.cancelled())
+			return core::makeError(core::ErrorKind::Cancelled, "Error.Cancelled", "capture cancelled");
+		if (std::chrono::steady_clock::now() >= deadline)
+			return captureError("Error.Capture.Timeout",
+					    "no frame within " + std::to_string(timeout.count()) + " ms");
+		state_->cv.wait_for(lock, std::chrono::milliseconds(20));
+	}
+	return std::move(*state_->result);
+}
+
+FrameGrabber::FrameGrabber()
+{
+	// Registered for the grabber's lifetime: adding it per capture would take libobs' callback mutex while
+	// holding ours, the reverse of the tick's order. Idle cost: one uncontended lock per frame.
+	obs_add_tick_callback(onTick, this);
+	registered_ = true;
+}
+
+FrameGrabber::~FrameGrabber()
+{
+	shutdown();
+}
+
+PendingCapture FrameGrabber::capture(CaptureTarget target)
+{
+	PendingCapture pending;
+	pending.state_ = std::make_shared<PendingCapture::State>();
+	std::lock_guard<std::mutex> lock(mutex_);
+	if (stopped_) {
+		pending.state_->set(captureError("Error.Capture.Shutdown", "OBS is shutting down", target.name));
+		return pending;
+	}
+	auto job = std::make_unique<Job>();
+	job->target = std::move(target);
+	job->state = pending.state_;
+	incoming_.push_back(std::move(job));
+	return pending;
+}
+
+void FrameGrabber::shutdown()
+{
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (stopped_)
+			return;
+		stopped_ = true;
+	}
+	if (registered_) {
+		// Returns after any tick in progress has finished: nothing touches jobs_ afterwards.
+		obs_remove_tick_callback(onTick, this);
+		registered_ = false;
+	}
+	std::list<std::unique_ptr<Job>> all;
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		all.splice(all.end(), jobs_);
+		all.splice(all.end(), incoming_);
+	}
+	if (!all.empty()) {
+		obs_enter_graphics();
+		for (auto &job : all) {
+			gs_stagesurface_destroy(job->stagesurf);
+			gs_texrender_destroy(job->texrender);
+		}
+		obs_leave_graphics();
+	}
+	for (auto &job : all)
+		job->state->set(captureError("Error.Capture.Shutdown", "OBS is shutting down", job->target.name));
+}
+
+void FrameGrabber::onTick(void *self, float)
+{
+	static_cast<FrameGrabber *>(self)->tick();
+}
+
+void FrameGrabber::tick()
+{
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (stopped_)
+			return;
+		jobs_.splice(jobs_.end(), incoming_);
+	}
+	if (jobs_.empty())
+		return;
+
+	obs_enter_graphics();
+	for (auto &job : jobs_) {
+		std::uint64_t start = os_gettime_ns();
+		advance(*job);
+		job->graphicsNs += os_gettime_ns() - start;
+		if (!job->finished && ++job->frames > kMaxFrames)
+			finish(*job, captureError("Error.Capture.Timeout",
+						  "no frame after " + std::to_string(kMaxFrames) + " frames",
+						  job->target.name));
+	}
+	for (auto it = jobs_.begin(); it != jobs_.end();) {
+		if ((*it)->finished) {
+			gs_stagesurface_destroy((*it)->stagesurf);
+			gs_texrender_destroy((*it)->texrender);
+			it = jobs_.erase(it);
+		} else {
+			++it;
+		}
+	}
+	obs_leave_graphics();
+}
+
+// Runs on the graphics thread inside obs_enter_graphics(): no early return skips obs_leave_graphics.
+void FrameGrabber::advance(Job &job)
+{
+	switch (job.stage) {
+	case Stage::Render: {
+		OBSSourceAutoRelease source;
+		if (job.target.weak) {
+			source = obs_weak_source_get_source(job.target.weak);
+			if (!source) {
+				finish(job,
+				       captureError("Error.Capture.SourceGone", "source removed", job.target.name));
+				return;
+			}
+			job.width = obs_source_get_width(source);
+			job.height = obs_source_get_height(source);
+		} else {
+			obs_video_info ovi;
+			if (!obs_get_video_info(&ovi)) {
+				finish(job,
+				       captureError("Error.Capture.Shutdown", "video not running", job.target.name));
+				return;
+			}
+			job.width = ovi.base_width;
+			job.height = ovi.base_height;
+		}
+		if (job.width == 0 || job.height == 0) {
+			finish(job, captureError("Error.Capture.ZeroSize", "source has no size", job.target.name));
+			return;
+		}
+		// sRGB: HDR content is tone-mapped to SDR, which is what the provider expects.
+		const gs_color_space space = GS_CS_SRGB;
+		const gs_color_format format = gs_get_format_from_space(space);
+		job.texrender = gs_texrender_create(format, GS_ZS_NONE);
+		job.stagesurf = gs_stagesurface_create(job.width, job.height, format);
+		if (!job.texrender || !job.stagesurf ||
+		    !gs_texrender_begin_with_color_space(job.texrender, job.width, job.height, space)) {
+			finish(job,
+			       captureError("Error.Capture.Gpu", "could not create render target", job.target.name));
+			return;
+		}
+		vec4 clear;
+		vec4_zero(&clear);
+		gs_clear(GS_CLEAR_COLOR, &clear, 0.0f, 0);
+		gs_ortho(0.0f, static_cast<float>(job.width), 0.0f, static_cast<float>(job.height), -100.0f, 100.0f);
+		gs_blend_state_push();
+		gs_blend_function(GS_BLEND_ONE, GS_BLEND_ZERO);
+		if (source) {
+			// A source that is not on screen (another scene, a hidden item) renders while "showing".
+			obs_source_inc_showing(source);
+			obs_source_video_render(source);
+			obs_source_dec_showing(source);
+		} else {
+			obs_render_main_texture();
+		}
+		gs_blend_state_pop();
+		gs_texrender_end(job.texrender);
+		job.stage = Stage::Download;
+		return;
+	}
+	case Stage::Download:
+		// Starts the GPU→CPU transfer; mapping waits one more frame so the GPU never stalls the render loop.
+		gs_stage_texture(job.stagesurf, gs_texrender_get_texture(job.texrender));
+		job.stage = Stage::Copy;
+		return;
+	case Stage::Copy: {
+		const std::uint64_t copyStart = os_gettime_ns();
+		uint8_t *data = nullptr;
+		uint32_t linesize = 0;
+		if (!gs_stagesurface_map(job.stagesurf, &data, &linesize)) {
+			finish(job,
+			       captureError("Error.Capture.Gpu", "could not map the stage surface", job.target.name));
+			return;
+		}
+		RawFrame frame;
+		frame.width = static_cast<int>(job.width);
+		frame.height = static_cast<int>(job.height);
+		const size_t row = static_cast<size_t>(job.width) * 4;
+		frame.rgba.resize(row * job.height);
+		if (linesize == row) {
+			std::memcpy(frame.rgba.data(), data, frame.rgba.size());
+		} else {
+			for (uint32_t y = 0; y < job.height; ++y)
+				std::memcpy(frame.rgba.data() + y * row, data + static_cast<size_t>(y) * linesize, row);
+		}
+		gs_stagesurface_unmap(job.stagesurf);
+		frame.frames = job.frames + 1;
+		frame.graphicsNs = job.graphicsNs + (os_gettime_ns() - copyStart);
+		finish(job, std::move(frame));
+		return;
+	}
+	}
+}
+
+void FrameGrabber::finish(Job &job, core::Result<RawFrame> result)
+{
+	if (!result)
+		core::logWarning("capture of " +
+				 (job.target.name.empty() ? std::string("program output") : job.target.name) +
+				 " failed: " + core::describe(result.error()));
+	job.finished = true;
+	job.state->set(std::move(result));
+}
+
+} // namespace seedance::obs

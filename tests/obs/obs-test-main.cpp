@@ -1,0 +1,41 @@
+// Catch2 main for the headless libobs tests: one libobs per process, started before and shut down after the
+// tests; the number of leaked libobs allocations is a test result of its own.
+#define CATCH_CONFIG_RUNNER
+#include "test-framework.hpp"
+
+#include "headless-obs.hpp"
+
+#include "core/log.hpp"
+
+#include <util/base.h>
+#include <util/bmem.h>
+
+#include <cstdio>
+#include <cstring>
+
+int main(int argc, char **argv)
+{
+	// libobs' own log is noise in test output; warnings and errors stay.
+	base_set_log_handler(
+		[](int level, const char *format, va_list args, void *) {
+			// "Number of remaining views" is libobs reporting its own preview views at every video reset.
+			if (level <= LOG_WARNING && std::strncmp(format, "Number of remaining views", 25) != 0) {
+				std::vfprintf(stderr, format, args);
+				std::fputc('\n', stderr);
+			}
+		},
+		nullptr);
+	int result;
+	{
+		seedance::test::HeadlessObs obs;
+		obs.loadModule("image-source");
+		obs.loadModule("obs-ffmpeg");
+		obs.postLoad();
+		result = Catch::Session().run(argc, argv);
+	}
+	long leaks = bnum_allocs();
+	std::fprintf(stderr, "libobs allocations still held after shutdown: %ld\n", leaks);
+	if (leaks > 0 && result == 0)
+		result = 1;
+	return result;
+}
