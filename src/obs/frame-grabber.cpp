@@ -48,10 +48,18 @@ struct FrameGrabber::Job {
 	gs_stagesurf_t *stagesurf = nullptr;
 	uint32_t width = 0;
 	uint32_t height = 0;
+	PixelOrder order = PixelOrder::Rgba;
 	int frames = 0;
 	std::uint64_t graphicsNs = 0;
 	bool finished = false;
 };
+
+int lossFreeDivisor(int cropWidth, int cropHeight, int outputWidth, int outputHeight)
+{
+	if (outputWidth <= 0 || outputHeight <= 0)
+		return 1;
+	return cropWidth / 2 >= outputWidth && cropHeight / 2 >= outputHeight ? 2 : 1;
+}
 
 core::Result<CaptureTarget> CaptureTarget::byName(const std::string &name)
 {
@@ -193,6 +201,7 @@ void FrameGrabber::advance(Job &job)
 	switch (job.stage) {
 	case Stage::Render: {
 		OBSSourceAutoRelease source;
+		uint32_t fullWidth = 0, fullHeight = 0;
 		if (job.target.weak) {
 			source = obs_weak_source_get_source(job.target.weak);
 			if (!source) {
@@ -200,8 +209,8 @@ void FrameGrabber::advance(Job &job)
 				       captureError("Error.Capture.SourceGone", "source removed", job.target.name));
 				return;
 			}
-			job.width = obs_source_get_width(source);
-			job.height = obs_source_get_height(source);
+			fullWidth = obs_source_get_width(source);
+			fullHeight = obs_source_get_height(source);
 		} else {
 			obs_video_info ovi;
 			if (!obs_get_video_info(&ovi)) {
@@ -209,16 +218,39 @@ void FrameGrabber::advance(Job &job)
 				       captureError("Error.Capture.Shutdown", "video not running", job.target.name));
 				return;
 			}
-			job.width = ovi.base_width;
-			job.height = ovi.base_height;
+			fullWidth = ovi.base_width;
+			fullHeight = ovi.base_height;
 		}
-		if (job.width == 0 || job.height == 0) {
+		if (fullWidth == 0 || fullHeight == 0) {
 			finish(job, captureError("Error.Capture.ZeroSize", "source has no size", job.target.name));
 			return;
 		}
+		int divisor = job.target.divisor ? job.target.divisor(int(fullWidth), int(fullHeight)) : 1;
+		divisor = divisor >= 2 && fullWidth >= 2 && fullHeight >= 2 ? 2 : 1;
+		job.width = fullWidth / divisor;
+		job.height = fullHeight / divisor;
+
 		// sRGB: HDR content is tone-mapped to SDR, which is what the provider expects.
 		const gs_color_space space = GS_CS_SRGB;
 		const gs_color_format format = gs_get_format_from_space(space);
+
+		if (!source && divisor == 1) {
+			// The program output was rendered last frame into the main texture: stage that very texture
+			// instead of drawing it again. Only for an 8-bit SDR canvas (RGBA or BGRA); else render below.
+			gs_texture_t *main = obs_get_main_texture();
+			gs_color_format mainFormat = main ? gs_texture_get_color_format(main) : GS_UNKNOWN;
+			if ((mainFormat == GS_RGBA || mainFormat == GS_BGRA) &&
+			    gs_texture_get_width(main) == fullWidth && gs_texture_get_height(main) == fullHeight) {
+				job.stagesurf = gs_stagesurface_create(job.width, job.height, mainFormat);
+				if (job.stagesurf) {
+					gs_stage_texture(job.stagesurf, main);
+					job.order = mainFormat == GS_BGRA ? PixelOrder::Bgra : PixelOrder::Rgba;
+					job.stage = Stage::Copy;
+					return;
+				}
+			}
+		}
+
 		job.texrender = gs_texrender_create(format, GS_ZS_NONE);
 		job.stagesurf = gs_stagesurface_create(job.width, job.height, format);
 		if (!job.texrender || !job.stagesurf ||
@@ -230,7 +262,8 @@ void FrameGrabber::advance(Job &job)
 		vec4 clear;
 		vec4_zero(&clear);
 		gs_clear(GS_CLEAR_COLOR, &clear, 0.0f, 0);
-		gs_ortho(0.0f, static_cast<float>(job.width), 0.0f, static_cast<float>(job.height), -100.0f, 100.0f);
+		// Source coordinates, whatever the target size: the GPU scales (bilinear at exactly 2:1 = box filter).
+		gs_ortho(0.0f, static_cast<float>(fullWidth), 0.0f, static_cast<float>(fullHeight), -100.0f, 100.0f);
 		gs_blend_state_push();
 		gs_blend_function(GS_BLEND_ONE, GS_BLEND_ZERO);
 		if (source) {
@@ -263,6 +296,7 @@ void FrameGrabber::advance(Job &job)
 		RawFrame frame;
 		frame.width = static_cast<int>(job.width);
 		frame.height = static_cast<int>(job.height);
+		frame.order = job.order;
 		const size_t row = static_cast<size_t>(job.width) * 4;
 		frame.rgba.resize(row * job.height);
 		if (linesize == row) {

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -18,10 +19,14 @@
 
 namespace seedance::obs {
 
-// Tightly packed RGBA (R, G, B, A bytes; alpha 255 for the program output), top row first.
+// Tightly packed 8-bit pixels, top row first, in `order` (the program output is staged straight from OBS's main
+// texture, which may be BGRA; converting on the graphics thread would cost time there, the encoder reads both).
+enum class PixelOrder { Rgba, Bgra };
+
 struct RawFrame {
 	int width = 0;
 	int height = 0;
+	PixelOrder order = PixelOrder::Rgba;
 	std::vector<std::uint8_t> rgba;
 	// Measurements for benchmarks: graphics-thread time spent on this capture, and frames from request to
 	// pixels on the CPU.
@@ -39,7 +44,15 @@ struct CaptureTarget {
 
 	OBSWeakSource weak;
 	std::string name; // for messages
+	// Optional: given the source size, how much the GPU may shrink the capture (1 = full size, 2 = half size).
+	// Halving on the GPU is an exact 2×2 box filter and quarters the bytes the graphics thread stages and copies,
+	// so a 4K canvas costs what a 1080p one does when the upload is 1080p anyway. Runs on the graphics thread:
+	// pure arithmetic only.
+	std::function<int(int width, int height)> divisor;
 };
+
+// The divisor that loses nothing for an upload of `output` pixels cut from a `crop` of the full-size source.
+int lossFreeDivisor(int cropWidth, int cropHeight, int outputWidth, int outputHeight);
 
 class FrameGrabber;
 

@@ -47,15 +47,17 @@ core::Result<core::EncodedImage> encodeFrame(const RawFrame &frame, const core::
 	    c.y + c.height > frame.height)
 		return encodeError("crop outside the frame");
 
-	// Wraps the pixels without copying; copy() materialises only the cropped part.
-	QImage source(frame.rgba.data(), frame.width, frame.height, frame.width * 4, QImage::Format_RGBA8888);
-	QImage cropped = source.copy(c.x, c.y, c.width, c.height);
-	QImage scaled = (cropped.width() == layout.output.width && cropped.height() == layout.output.height)
-				? cropped
-				: cropped.scaled(layout.output.width, layout.output.height, Qt::IgnoreAspectRatio,
-						 Qt::SmoothTransformation);
-	// The program output has no meaningful alpha; JPEG has none anyway.
-	QImage rgb = scaled.convertToFormat(QImage::Format_RGB888);
+	// A view of the crop, no copy: the first real pass (scale or format conversion) reads straight from the
+	// captured pixels. RGBX: the program output has no meaningful alpha and JPEG has none.
+	const uchar *origin = frame.rgba.data() + (static_cast<size_t>(c.y) * frame.width + c.x) * 4;
+	// QImage::Format_RGB32 is B, G, R, X in memory on little-endian machines.
+	const QImage::Format format = frame.order == PixelOrder::Bgra ? QImage::Format_RGB32 : QImage::Format_RGBX8888;
+	const QImage cropped(origin, c.width, c.height, frame.width * 4, format);
+	QImage rgb = (c.width == layout.output.width && c.height == layout.output.height)
+			     ? cropped.convertToFormat(QImage::Format_RGB888)
+			     : cropped.scaled(layout.output.width, layout.output.height, Qt::IgnoreAspectRatio,
+					      Qt::SmoothTransformation)
+				       .convertToFormat(QImage::Format_RGB888);
 
 	core::EncodedImage out;
 	out.width = rgb.width();
@@ -79,7 +81,11 @@ core::Result<core::EncodedImage> encodeFrame(const RawFrame &frame, const core::
 			return encodeError("frame larger than 10 MB even at low quality");
 	}
 	if (options.thumbnailWidth > 0) {
-		QImage thumb = rgb.scaledToWidth(options.thumbnailWidth, Qt::SmoothTransformation);
+		// A cheap 2-step shrink (nearest to 2× the width, then smooth): a thumbnail needs no more.
+		int tw = options.thumbnailWidth;
+		int th = std::max(1, rgb.height() * tw / std::max(1, rgb.width()));
+		QImage thumb = rgb.scaled(tw * 2, th * 2, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+				       .scaled(tw, th, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
 		writeImage(thumb, "jpg", 80, out.thumbnailJpeg);
 	}
 	return out;
@@ -95,6 +101,7 @@ core::Result<RawFrame> loadImageFile(const std::string &path)
 				       path + ": " + reader.errorString().toStdString(), {{"file", path}});
 	image = image.convertToFormat(QImage::Format_RGBA8888);
 	RawFrame frame;
+	frame.order = PixelOrder::Rgba;
 	frame.width = image.width();
 	frame.height = image.height();
 	frame.rgba.resize(static_cast<size_t>(frame.width) * frame.height * 4);
