@@ -45,6 +45,17 @@ std::optional<double> PollSchedule::predictedCompletion() const
 		rate = (last.progress - first.progress) / (last.time - first.time);
 	else if (last.time > submitTime_)
 		rate = last.progress / (last.time - submitTime_);
+	// Progress that slows down near the end (common: the last percent takes longest) would keep the overall
+	// rate's prediction just ahead and make every poll an "overdue" one. When the latest stretch is clearly
+	// slower, predict from it.
+	if (observations_.size() >= 3) {
+		const Observation &prev = observations_[observations_.size() - 2];
+		if (last.time - prev.time >= config_.minInterval) {
+			double recent = (last.progress - prev.progress) / (last.time - prev.time);
+			if (recent > 0 && recent < rate * 0.5)
+				rate = recent;
+		}
+	}
 	if (rate <= 0)
 		return std::nullopt;
 	return last.time + (100 - last.progress) / rate;
@@ -54,7 +65,9 @@ double PollSchedule::nextPollTime(double now) const
 {
 	double next;
 	if (answers_ == 0) {
-		next = submitTime_ + config_.firstDelay + jitter(config_.firstDelay);
+		// Exactly the documented first wait: submit times already spread clients, and jitter here would only
+		// delay the blind cadence behind the documented one.
+		next = submitTime_ + config_.firstDelay;
 	} else if (auto predicted = predictedCompletion(); predicted && observations_.size() >= 2) {
 		double target = *predicted + config_.landingMargin;
 		if (overduePolls_ > 0) {

@@ -316,7 +316,9 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 		// Downloads go to the storage host: no Authorization header at all.
 		last = engine_.perform(r, &cancel);
 		out.attempts = attempt;
-		bool synced = syncFile(sink);
+		double syncStart = monotonicSeconds();
+		bool synced = syncFile(sink); // the bytes reach the disk before the final name is published
+		out.syncSeconds += monotonicSeconds() - syncStart;
 		bool closed = std::fclose(sink) == 0;
 
 		if (last.success()) {

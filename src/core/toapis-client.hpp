@@ -42,6 +42,9 @@ struct DownloadResult {
 	std::uint64_t bytes = 0;
 	int attempts = 0;
 	bool resumed = false;
+	// Time spent making the clip durable (fsync before the rename), included in the call's duration. Reported
+	// apart so benchmarks compare the transfer with `curl -o`, which does not sync.
+	double syncSeconds = 0;
 };
 
 // Progress of a task while polling: the snapshot and the predicted seconds left (when known).

