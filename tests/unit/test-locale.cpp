@@ -49,7 +49,7 @@ TEST_CASE("every text key used in the sources is defined", "[locale]")
 {
 	auto en = parseLocaleIni(slurp(std::filesystem::path(SEEDANCE_SOURCE_DIR) / "data/locale/en-US.ini"));
 	std::regex keyPattern(
-		R"re("((?:Error|Dock|Settings|Job|State|Plugin|Hotkey|Source|Menu|Slot|Stage|Playback|Target)\.[A-Za-z0-9.]+)")re");
+		R"re("((?:Error|Notice|Dock|Settings|Job|State|Plugin|Hotkey|Source|Menu|Slot|Stage|Playback|Target)\.[A-Za-z0-9.]+)")re");
 	std::set<std::string> missing;
 	for (const auto &entry :
 	     std::filesystem::recursive_directory_iterator(std::filesystem::path(SEEDANCE_SOURCE_DIR) / "src")) {

@@ -1,0 +1,227 @@
+// JobRunner test fixture: the real runner, the real HTTP client and disk, against the emulator. Capture and
+// insertion are injected by design (src/obs implements them; they have their own headless libobs tests), so here
+// they are small scriptable stand-ins that produce real encoded frames and record insertions.
+#pragma once
+
+#include "client-fixture.hpp"
+
+#include "core/file-util.hpp"
+#include "core/job-runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace seedance::test {
+
+class ScriptedFrames : public core::FrameProvider {
+public:
+	// Hooks run on the runner's prep worker; return an Error to fail that step.
+	std::function<core::Error(const core::CancelToken &)> onCapture;
+	std::function<core::Error(const core::CancelToken &)> onEncode;
+	std::atomic<int> begun{0};
+	int sourceWidth = 1280;
+	int sourceHeight = 720;
+
+	std::shared_ptr<core::FrameCapture> begin(const core::FrameRequest &request) override
+	{
+		++begun;
+		return std::make_shared<Capture>(*this, request);
+	}
+
+private:
+	struct Capture : core::FrameCapture {
+		ScriptedFrames &owner;
+		core::FrameRequest request;
+		Capture(ScriptedFrames &o, core::FrameRequest r) : owner(o), request(std::move(r)) {}
+		core::Error waitCaptured(const core::CancelToken &cancel) override
+		{
+			return owner.onCapture ? owner.onCapture(cancel) : core::Error{};
+		}
+		core::Result<core::EncodedFrame> encode(const core::CancelToken &cancel) override
+		{
+			if (owner.onEncode)
+				if (core::Error e = owner.onEncode(cancel))
+					return e;
+			const auto &spec = *core::ModelCatalog::builtin().find(request.model);
+			auto layout = core::planFrame(owner.sourceWidth, owner.sourceHeight, request.aspectRatio,
+						      request.resolution, spec);
+			if (!layout)
+				return layout.error();
+			core::EncodedFrame frame;
+			frame.aspectRatio = layout->aspectRatio;
+			frame.image.bytes = solidPng(layout->output.width, layout->output.height, 40, 90, 200);
+			frame.image.width = layout->output.width;
+			frame.image.height = layout->output.height;
+			frame.image.format = core::ImageFormat::Png;
+			frame.image.thumbnailJpeg = "thumb";
+			return frame;
+		}
+	};
+};
+
+class RecordingInserter : public core::ClipInserter {
+public:
+	std::mutex mutex;
+	std::vector<core::Job> requests;
+	std::vector<std::function<void(core::InsertResult)>> held;
+	bool hold = false;    // keep the callbacks (the UI never answers)
+	core::Error failWith; // answer with this error
+
+	void insert(const core::Job &job, std::function<void(core::InsertResult)> done) override
+	{
+		std::unique_lock<std::mutex> lock(mutex);
+		requests.push_back(job);
+		if (hold) {
+			held.push_back(std::move(done));
+			return;
+		}
+		core::InsertResult r;
+		r.error = failWith;
+		r.sceneName = job.target.name.empty() ? "Scene" : job.target.name;
+		r.sourceName = "Seedance: test";
+		lock.unlock();
+		done(std::move(r));
+	}
+	size_t count()
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		return requests.size();
+	}
+};
+
+// A runner over a data folder that outlives it (so a test can rebuild one on the same journal).
+struct RunnerFixture {
+	Emulator emu;
+	core::HttpEngine engine;
+	TempDir dir;
+	ScriptedFrames frames;
+	RecordingInserter inserter;
+	std::unique_ptr<core::JobRunner> runner;
+	std::mutex seenMutex;
+	std::vector<std::pair<std::string, core::JobState>> seen; // every update (id, state)
+
+	explicit RunnerFixture(int slots = 3)
+	{
+		emu.scenario({{"queue_seconds", 0.2}, {"generate_seconds", 0.6}});
+		start(slots);
+	}
+	~RunnerFixture()
+	{
+		if (runner)
+			runner->shutdown();
+	}
+
+	core::RunnerConfig config(int slots)
+	{
+		core::RunnerConfig c;
+		c.client.baseUrl = emu.baseUrl();
+		c.client.apiKey = Emulator::kKey;
+		c.client.retry.baseDelay = 0.05;
+		c.client.retry.maxDelay = 0.3;
+		c.client.requestTimeout = std::chrono::milliseconds(5000);
+		c.client.stallTimeout = std::chrono::seconds(3);
+		c.poll = fastPoll();
+		c.clipFolder = dir.file("clips");
+		c.dataFolder = dir.file("config");
+		c.maxConcurrent = slots;
+		return c;
+	}
+
+	void start(int slots = 3, bool insertResumed = false)
+	{
+		auto c = config(slots);
+		c.insertResumedClips = insertResumed;
+		runner = std::make_unique<core::JobRunner>(c, engine, &frames, &inserter);
+		runner->subscribe([this](const core::Job &j) {
+			std::lock_guard<std::mutex> lock(seenMutex);
+			if (seen.empty() || seen.back().first != j.id || seen.back().second != j.state)
+				seen.emplace_back(j.id, j.state);
+		});
+		REQUIRE_FALSE(runner->start());
+	}
+
+	// Stops the runner like OBS exiting (jobs stay journaled) and returns how long it took.
+	std::chrono::milliseconds stop()
+	{
+		auto took = runner->shutdown();
+		runner.reset();
+		return took;
+	}
+
+	core::JobSpec spec(const std::string &prompt = "the cat jumps over the sofa")
+	{
+		core::JobSpec s;
+		s.request.prompt = prompt;
+		s.request.resolution = "480p";
+		s.target.kind = core::JobTarget::Kind::Scene;
+		s.target.name = "Scene";
+		return s;
+	}
+
+	std::string submit(core::JobSpec s)
+	{
+		auto id = runner->submit(std::move(s));
+		REQUIRE(id);
+		return *id;
+	}
+
+	// Polls the job until `pred` holds (or fails the test after `seconds`).
+	core::Job waitUntil(const std::string &id, const std::function<bool(const core::Job &)> &pred,
+			    double seconds = 30)
+	{
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(seconds * 1000));
+		while (true) {
+			auto j = runner->job(id);
+			REQUIRE(j);
+			if (pred(*j))
+				return *j;
+			if (std::chrono::steady_clock::now() > deadline) {
+				FAIL("job " << id << " stuck in " << core::jobStateName(j->state));
+			}
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		}
+	}
+	core::Job waitState(const std::string &id, core::JobState state, double seconds = 30)
+	{
+		return waitUntil(
+			id, [&](const core::Job &j) { return j.state == state; }, seconds);
+	}
+	core::Job waitDone(const std::string &id, double seconds = 30)
+	{
+		return waitUntil(
+			id, [](const core::Job &j) { return core::isTerminal(j.state); }, seconds);
+	}
+
+	std::vector<core::JobState> statesOf(const std::string &id)
+	{
+		std::lock_guard<std::mutex> lock(seenMutex);
+		std::vector<core::JobState> out;
+		for (const auto &[jid, state] : seen)
+			if (jid == id)
+				out.push_back(state);
+		return out;
+	}
+
+	std::vector<core::Job> journal()
+	{
+		auto text = core::readFile(dir.file("config/jobs.json"), 64u << 20);
+		REQUIRE(text);
+		auto jobs = core::parseJournal(*text);
+		REQUIRE(jobs);
+		return *jobs;
+	}
+};
+
+// Blocks until cancelled (a step that never finishes by itself).
+inline core::Error blockUntilCancelled(const core::CancelToken &cancel)
+{
+	while (!cancel.waitFor(std::chrono::milliseconds(50))) {
+	}
+	return core::makeError(core::ErrorKind::Cancelled, "Error.Cancelled", "cancelled");
+}
+
+} // namespace seedance::test
