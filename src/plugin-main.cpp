@@ -1,13 +1,11 @@
 // Module entry: wiring only. Widgets are created on FINISHED_LOADING, never in obs_module_load, so a headless
-// libobs process can load this module.
+// libobs process can load this module; everything stops at EXIT.
 #include <obs-frontend-api.h>
 #include <obs-module.h>
 
 #include <plugin-support.h>
 
-#include "obs/obs-log.hpp"
-#include "ui/dock-compat.hpp"
-#include "ui/generate-dock.hpp"
+#include "ui/seedance-app.hpp"
 
 #include <QtGlobal>
 
@@ -16,20 +14,15 @@ OBS_MODULE_USE_DEFAULT_LOCALE(PLUGIN_NAME, "en-US")
 
 namespace {
 
-constexpr const char *kDockId = "obs-seedance-dock";
-
 void onFrontendEvent(enum obs_frontend_event event, void *)
 {
+	auto &app = seedance::ui::SeedanceApp::instance();
 	switch (event) {
-	case OBS_FRONTEND_EVENT_FINISHED_LOADING: {
-		auto *dock = new seedance::ui::GenerateDock();
-		if (!seedance::ui::addDock(kDockId, obs_module_text("Dock.Title"), dock)) {
-			obs_log(LOG_WARNING, "could not register the dock");
-			delete dock;
-		}
+	case OBS_FRONTEND_EVENT_FINISHED_LOADING:
+		app.onFinishedLoading();
 		break;
-	}
 	case OBS_FRONTEND_EVENT_EXIT:
+		app.onExit();
 		obs_frontend_remove_event_callback(onFrontendEvent, nullptr);
 		break;
 	default:
@@ -46,7 +39,7 @@ MODULE_EXPORT const char *obs_module_description(void)
 
 bool obs_module_load(void)
 {
-	seedance::obs::installLogSink();
+	seedance::ui::SeedanceApp::instance().onModuleLoad();
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);
 	obs_log(LOG_INFO, "loaded (version %s, Qt %d)", PLUGIN_VERSION, QT_VERSION_MAJOR);
 	return true;
@@ -54,6 +47,6 @@ bool obs_module_load(void)
 
 void obs_module_unload(void)
 {
-	seedance::obs::removeLogSink();
+	seedance::ui::SeedanceApp::instance().onModuleUnload();
 	obs_log(LOG_INFO, "unloaded");
 }

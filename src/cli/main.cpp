@@ -225,24 +225,6 @@ std::string formatBytes(std::uint64_t bytes)
 	return buf;
 }
 
-// Scales every polling interval (SEEDANCE_POLL_SCALE, for tests and demos against the emulator).
-PollConfig pollConfigFromEnvironment()
-{
-	PollConfig poll;
-	if (const char *scale = std::getenv("SEEDANCE_POLL_SCALE")) {
-		double f = std::atof(scale);
-		if (f > 0 && f <= 1) {
-			poll.firstDelay *= f;
-			poll.minInterval *= f;
-			poll.maxInterval *= f;
-			poll.blindInterval *= f;
-			poll.maxJitter *= f;
-			poll.landingMargin *= f;
-		}
-	}
-	return poll;
-}
-
 Result<std::string> readImage(const std::string &path)
 {
 	Error readError;

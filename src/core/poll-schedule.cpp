@@ -3,10 +3,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <random>
 
 namespace seedance::core {
+
+PollConfig pollConfigFromEnvironment(PollConfig poll)
+{
+	const char *value = std::getenv("SEEDANCE_POLL_SCALE");
+	double f = value ? std::atof(value) : 0;
+	if (f > 0 && f <= 1) {
+		poll.firstDelay *= f;
+		poll.minInterval *= f;
+		poll.maxInterval *= f;
+		poll.blindInterval *= f;
+		poll.maxJitter *= f;
+		poll.landingMargin *= f;
+	}
+	return poll;
+}
 
 PollSchedule::PollSchedule(PollConfig config, double submitTime, std::function<double()> random01)
 	: config_(config),

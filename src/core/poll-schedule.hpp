@@ -20,6 +20,10 @@ struct PollConfig {
 	double deadline = 15.0 * 60.0; // give up after this long since submit
 };
 
+// `base` with every interval multiplied by SEEDANCE_POLL_SCALE (0 < scale ≤ 1) when that variable is set: tests
+// and the offline demo run jobs of a few seconds. Without it, `base` unchanged.
+PollConfig pollConfigFromEnvironment(PollConfig base = {});
+
 class PollSchedule {
 public:
 	// `random01` returns uniform [0, 1); injectable for reproducible tests and benchmarks.

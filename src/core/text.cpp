@@ -104,6 +104,19 @@ std::string fillPlaceholders(const std::string &pattern, const std::map<std::str
 	return out;
 }
 
+std::string truncateUtf8(const std::string &text, size_t maxCodePoints)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < text.size(); ++i) {
+		if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+			if (count == maxCodePoints)
+				return text.substr(0, i);
+			++count;
+		}
+	}
+	return text;
+}
+
 std::map<std::string, std::string> parseLocaleIni(const std::string &ini)
 {
 	std::map<std::string, std::string> table;

@@ -22,6 +22,9 @@ std::string text(const std::string &key);
 // Replaces each {name} in `pattern` with args[name]; unknown placeholders stay as they are.
 std::string fillPlaceholders(const std::string &pattern, const std::map<std::string, std::string> &args);
 
+// The first `maxCodePoints` characters of UTF-8 text, never cutting a multi-byte sequence.
+std::string truncateUtf8(const std::string &text, size_t maxCodePoints);
+
 // Parses OBS locale INI text (Key="value" lines, \n and \" escapes).
 std::map<std::string, std::string> parseLocaleIni(const std::string &ini);
 

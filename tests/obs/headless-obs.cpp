@@ -6,6 +6,10 @@
 #include <X11/Xlib.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
 #include <csignal>
 #include <stdexcept>
 #include <string>
@@ -20,6 +24,71 @@ namespace seedance::test {
 namespace {
 
 HeadlessObs *g_instance = nullptr;
+
+// A stand-in for OBS's Qt UI thread: obs_queue_task(OBS_TASK_UI, ...) runs here, in order.
+class UiThread {
+public:
+	UiThread() : thread_([this] { loop(); }) {}
+	~UiThread()
+	{
+		{
+			std::lock_guard<std::mutex> lock(mutex_);
+			stop_ = true;
+		}
+		cv_.notify_all();
+		thread_.join();
+	}
+	void post(std::function<void()> fn)
+	{
+		{
+			std::lock_guard<std::mutex> lock(mutex_);
+			queue_.push_back(std::move(fn));
+		}
+		cv_.notify_all();
+	}
+
+private:
+	void loop()
+	{
+		while (true) {
+			std::function<void()> fn;
+			{
+				std::unique_lock<std::mutex> lock(mutex_);
+				cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+				if (queue_.empty())
+					return;
+				fn = std::move(queue_.front());
+				queue_.pop_front();
+			}
+			fn();
+		}
+	}
+	std::mutex mutex_;
+	std::condition_variable cv_;
+	std::deque<std::function<void()>> queue_;
+	bool stop_ = false;
+	std::thread thread_;
+};
+
+UiThread *g_ui = nullptr;
+
+void uiTaskHandler(obs_task_t task, void *param, bool wait)
+{
+	if (!g_ui) {
+		task(param); // shutting down: run in place
+		return;
+	}
+	if (!wait) {
+		g_ui->post([task, param] { task(param); });
+		return;
+	}
+	std::promise<void> done;
+	g_ui->post([&] {
+		task(param);
+		done.set_value();
+	});
+	done.get_future().wait();
+}
 
 std::string systemPluginDir()
 {
@@ -77,6 +146,8 @@ HeadlessObs::HeadlessObs(int width, int height)
 	obs_set_nix_platform_display(dpy);
 	if (!obs_startup("en-US", nullptr, nullptr))
 		throw std::runtime_error("obs_startup failed");
+	g_ui = new UiThread();
+	obs_set_ui_task_handler(uiTaskHandler);
 	resetVideo(width, height);
 	obs_audio_info audio = {};
 	audio.samples_per_sec = 48000;
@@ -89,6 +160,11 @@ HeadlessObs::HeadlessObs(int width, int height)
 HeadlessObs::~HeadlessObs()
 {
 	obs_set_output_source(0, nullptr);
+	drainUi();
+	// The stand-in UI thread entered the graphics context (scene updates): it must end while the GL driver is
+	// still loaded, or its thread-exit destructors point into an unloaded library.
+	delete g_ui;
+	g_ui = nullptr;
 	obs_shutdown();
 	if (xDisplay_)
 		XCloseDisplay(static_cast<Display *>(xDisplay_));
@@ -140,6 +216,21 @@ bool HeadlessObs::loadModuleFrom(const std::string &binary, const std::string &d
 void HeadlessObs::postLoad()
 {
 	obs_post_load_modules();
+}
+
+void HeadlessObs::runOnUi(const std::function<void()> &fn)
+{
+	std::promise<void> done;
+	g_ui->post([&] {
+		fn();
+		done.set_value();
+	});
+	done.get_future().wait();
+}
+
+void HeadlessObs::drainUi()
+{
+	runOnUi([] {});
 }
 
 void HeadlessObs::waitFrames(int frames) const

@@ -4,6 +4,7 @@
 
 #include <obs.hpp>
 
+#include <functional>
 #include <string>
 
 namespace seedance::test {
@@ -29,6 +30,11 @@ public:
 
 	// Waits for `frames` rendered frames (sleeps frames × frame time + margin).
 	void waitFrames(int frames) const;
+
+	// obs_queue_task(OBS_TASK_UI, ...) lands on this process's stand-in UI thread. Runs `fn` there and waits.
+	void runOnUi(const std::function<void()> &fn);
+	// Waits until every UI task queued so far has run.
+	void drainUi();
 
 private:
 	int xvfbPid_ = -1;

@@ -1,0 +1,276 @@
+// Media Source insertion and the "play once then remove" policy.
+#include "clip-inserter.hpp"
+
+#include "core/log.hpp"
+#include "core/text.hpp"
+
+#include <obs.h>
+
+#include <vector>
+
+namespace seedance::obs {
+
+// A clip playing with "once then removed": the item goes when its source says media_ended.
+struct Playback {
+	std::weak_ptr<ClipInserter::Shared> owner;
+	OBSWeakSource scene;
+	int64_t itemId = 0;
+	OBSWeakSource source;
+	signal_handler_t *handler = nullptr;
+};
+
+struct ClipInserter::Shared {
+	std::function<OBSSource()> currentScene;
+	std::mutex mutex;
+	bool stopped = false;
+	std::vector<std::unique_ptr<Playback>> playing;
+
+	void forget(Playback *p);
+};
+
+namespace {
+
+struct AtomicAdd {
+	obs_source_t *source;
+	obs_sceneitem_t *item = nullptr;
+};
+
+void addFitted(void *data, obs_scene_t *scene)
+{
+	auto *add = static_cast<AtomicAdd *>(data);
+	add->item = obs_scene_add(scene, add->source);
+	if (!add->item)
+		return;
+	obs_video_info ovi;
+	obs_get_video_info(&ovi);
+	vec2 pos = {0.0f, 0.0f};
+	vec2 bounds = {static_cast<float>(ovi.base_width), static_cast<float>(ovi.base_height)};
+	obs_sceneitem_set_pos(add->item, &pos);
+	obs_sceneitem_set_alignment(add->item, OBS_ALIGN_LEFT | OBS_ALIGN_TOP);
+	obs_sceneitem_set_bounds_type(add->item, OBS_BOUNDS_SCALE_INNER);
+	obs_sceneitem_set_bounds_alignment(add->item, OBS_ALIGN_CENTER);
+	obs_sceneitem_set_bounds(add->item, &bounds);
+	obs_sceneitem_set_visible(add->item, true);
+}
+
+struct RemoveTask {
+	std::weak_ptr<ClipInserter::Shared> owner;
+	Playback *playback;
+};
+
+// UI thread: removes the finished clip's item (if the streamer has not already).
+void removeFinished(void *param)
+{
+	std::unique_ptr<RemoveTask> task(static_cast<RemoveTask *>(param));
+	auto shared = task->owner.lock();
+	if (!shared)
+		return;
+	Playback *p = task->playback;
+	{
+		std::lock_guard<std::mutex> lock(shared->mutex);
+		if (shared->stopped)
+			return;
+		bool known = false;
+		for (const auto &own : shared->playing)
+			known |= own.get() == p;
+		if (!known)
+			return;
+	}
+	OBSSourceAutoRelease sceneSource = obs_weak_source_get_source(p->scene);
+	if (obs_scene_t *scene = obs_scene_from_source(sceneSource)) {
+		if (obs_sceneitem_t *item = obs_scene_find_sceneitem_by_id(scene, p->itemId)) {
+			core::logInfo(std::string("clip finished: removed ") +
+				      obs_source_get_name(obs_sceneitem_get_source(item)));
+			obs_sceneitem_remove(item);
+		}
+	}
+	shared->forget(p);
+}
+
+// Media thread: marshal to the UI thread, never act here.
+void onMediaEnded(void *param, calldata_t *)
+{
+	auto *p = static_cast<Playback *>(param);
+	auto *task = new RemoveTask{p->owner, p};
+	obs_queue_task(OBS_TASK_UI, removeFinished, task, false);
+}
+
+} // namespace
+
+void ClipInserter::Shared::forget(Playback *p)
+{
+	std::unique_ptr<Playback> gone;
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		for (auto it = playing.begin(); it != playing.end(); ++it) {
+			if (it->get() == p) {
+				gone = std::move(*it);
+				playing.erase(it);
+				break;
+			}
+		}
+	}
+	if (gone && gone->handler)
+		signal_handler_disconnect(gone->handler, "media_ended", onMediaEnded, gone.get());
+}
+
+ClipInserter::ClipInserter(std::function<OBSSource()> currentScene) : shared_(std::make_shared<Shared>())
+{
+	shared_->currentScene = std::move(currentScene);
+}
+
+ClipInserter::~ClipInserter()
+{
+	shutdown();
+}
+
+void ClipInserter::shutdown()
+{
+	std::vector<std::unique_ptr<Playback>> all;
+	{
+		std::lock_guard<std::mutex> lock(shared_->mutex);
+		shared_->stopped = true;
+		all.swap(shared_->playing);
+	}
+	for (auto &p : all)
+		if (p->handler)
+			signal_handler_disconnect(p->handler, "media_ended", onMediaEnded, p.get());
+}
+
+std::string ClipInserter::sourceNameFor(const std::string &prompt)
+{
+	// The first five words, at most 30 characters.
+	std::string words;
+	int count = 0;
+	size_t i = 0;
+	while (i < prompt.size() && count < 5) {
+		size_t start = prompt.find_first_not_of(" \t\r\n", i);
+		if (start == std::string::npos)
+			break;
+		size_t stop = prompt.find_first_of(" \t\r\n", start);
+		if (!words.empty())
+			words += ' ';
+		words += prompt.substr(start, stop == std::string::npos ? std::string::npos : stop - start);
+		++count;
+		i = stop == std::string::npos ? prompt.size() : stop;
+	}
+	words = core::truncateUtf8(words, 30);
+	std::string base = "Seedance: " + (words.empty() ? std::string("clip") : words);
+	std::string name = base;
+	for (int n = 2;; ++n) {
+		OBSSourceAutoRelease existing = obs_get_source_by_name(name.c_str());
+		if (!existing)
+			return name;
+		name = base + " (" + std::to_string(n) + ")";
+	}
+}
+
+void ClipInserter::insert(const core::Job &job, std::function<void(core::InsertResult)> done)
+{
+	struct Task {
+		ClipInserter *self;
+		std::weak_ptr<Shared> shared;
+		core::Job job;
+		std::function<void(core::InsertResult)> done;
+	};
+	auto *task = new Task{this, shared_, job, std::move(done)};
+	obs_queue_task(
+		OBS_TASK_UI,
+		[](void *param) {
+			std::unique_ptr<Task> t(static_cast<Task *>(param));
+			auto shared = t->shared.lock();
+			core::InsertResult result;
+			if (!shared) {
+				result.error = core::makeError(core::ErrorKind::Internal, "Error.Insert.Stopped",
+							       "plugin stopped");
+			} else {
+				bool stopped;
+				{
+					std::lock_guard<std::mutex> lock(shared->mutex);
+					stopped = shared->stopped;
+				}
+				result = stopped ? core::InsertResult{core::makeError(core::ErrorKind::Internal,
+										      "Error.Insert.Stopped",
+										      "plugin stopped"),
+								      {},
+								      {},
+								      {}}
+						 : t->self->insertNow(t->job);
+			}
+			t->done(std::move(result));
+		},
+		task, false);
+}
+
+core::InsertResult ClipInserter::insertNow(const core::Job &job)
+{
+	core::InsertResult result;
+	// The target scene, or the current one when it is gone (renamed, deleted, another scene collection).
+	OBSSourceAutoRelease sceneSource;
+	if (!job.target.name.empty()) {
+		sceneSource = obs_get_source_by_name(job.target.name.c_str());
+		if (sceneSource && !obs_scene_from_source(sceneSource))
+			sceneSource = nullptr; // a source of that name, but not a scene
+	}
+	if (!sceneSource) {
+		OBSSource current = shared_->currentScene ? shared_->currentScene() : OBSSource();
+		if (!current) {
+			result.error = core::makeError(core::ErrorKind::Internal, "Error.Insert.NoScene",
+						       "no scene to insert into");
+			return result;
+		}
+		if (!job.target.name.empty())
+			result.notice = {"Notice.FellBack",
+					 {{"scene", job.target.name}, {"current", obs_source_get_name(current)}}};
+		sceneSource = obs_source_get_ref(current);
+	}
+	obs_scene_t *scene = obs_scene_from_source(sceneSource);
+
+	OBSDataAutoRelease settings = obs_data_create();
+	obs_data_set_bool(settings, "is_local_file", true);
+	obs_data_set_string(settings, "local_file", job.clipPath.c_str());
+	obs_data_set_bool(settings, "looping", job.playback == core::Playback::Loop);
+	obs_data_set_bool(settings, "restart_on_activate", true);
+	obs_data_set_bool(settings, "close_when_inactive", true);
+	// "Hold" keeps the last frame on screen when the clip ends.
+	obs_data_set_bool(settings, "clear_on_media_end", job.playback != core::Playback::Hold);
+	std::string name = sourceNameFor(job.request.prompt);
+	OBSSourceAutoRelease source = obs_source_create("ffmpeg_source", name.c_str(), settings, nullptr);
+	if (!source) {
+		result.error = core::makeError(core::ErrorKind::Internal, "Error.Insert.NoMediaSource",
+					       "ffmpeg_source unavailable");
+		return result;
+	}
+	if (obs_source_get_output_flags(source) & OBS_SOURCE_MONITOR_BY_DEFAULT)
+		obs_source_set_monitoring_type(source, OBS_MONITORING_TYPE_MONITOR_ONLY);
+
+	AtomicAdd add{source};
+	// Added, positioned and fitted as one update: the item never shows a frame at the wrong size.
+	obs_enter_graphics();
+	obs_scene_atomic_update(scene, addFitted, &add);
+	obs_leave_graphics();
+	if (!add.item) {
+		obs_source_remove(source);
+		result.error =
+			core::makeError(core::ErrorKind::Internal, "Error.Insert.Failed", "obs_scene_add failed");
+		return result;
+	}
+
+	if (job.playback == core::Playback::Once) {
+		auto p = std::make_unique<Playback>();
+		p->owner = shared_;
+		p->scene = OBSGetWeakRef(sceneSource);
+		p->itemId = obs_sceneitem_get_id(add.item);
+		p->source = OBSGetWeakRef(source);
+		p->handler = obs_source_get_signal_handler(source);
+		signal_handler_connect(p->handler, "media_ended", onMediaEnded, p.get());
+		std::lock_guard<std::mutex> lock(shared_->mutex);
+		shared_->playing.push_back(std::move(p));
+	}
+	result.sceneName = obs_source_get_name(sceneSource);
+	result.sourceName = name;
+	core::logInfo("clip added to scene " + result.sceneName + " as " + name);
+	return result;
+}
+
+} // namespace seedance::obs

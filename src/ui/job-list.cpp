@@ -1,0 +1,287 @@
+// Job rows: state, progress, time and actions of each job.
+#include "job-list.hpp"
+
+#include "core/text.hpp"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QPixmap>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QResizeEvent>
+#include <QStyle>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QVariant>
+
+namespace seedance::ui {
+
+QString qtext(const char *key)
+{
+	return QString::fromStdString(core::text(key));
+}
+
+QString stateText(core::JobState state)
+{
+	return qtext((std::string("State.") + core::jobStateName(state)).c_str());
+}
+
+namespace {
+
+QString duration(std::int64_t seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	return seconds >= 60 ? QString("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QChar('0'))
+			     : QString("%1 s").arg(seconds);
+}
+
+// OBS 29 themes style [themeID="error"], OBS 30+ the "text-danger" class: set both, hard-code no colour.
+void markError(QLabel *label, bool error)
+{
+	label->setProperty("themeID", error ? "error" : "");
+	label->setProperty("class", error ? "text-danger" : "");
+	label->style()->unpolish(label);
+	label->style()->polish(label);
+}
+
+bool active(core::JobState s)
+{
+	return !core::isTerminal(s);
+}
+
+} // namespace
+
+JobRow::JobRow(QWidget *parent) : QWidget(parent)
+{
+	setObjectName("SeedanceJobRow");
+	auto *outer = new QHBoxLayout(this);
+	outer->setContentsMargins(0, 4, 0, 4);
+	thumb_ = new QLabel(this);
+	thumb_->setFixedSize(64, 36);
+	thumb_->setScaledContents(false);
+	thumb_->setAlignment(Qt::AlignCenter);
+	outer->addWidget(thumb_, 0, Qt::AlignTop);
+
+	auto *text = new QVBoxLayout();
+	text->setSpacing(2);
+	prompt_ = new QLabel(this);
+	prompt_->setTextFormat(Qt::PlainText);
+	prompt_->setMinimumWidth(40);
+	state_ = new QLabel(this);
+	state_->setTextFormat(Qt::PlainText);
+	progress_ = new QProgressBar(this);
+	progress_->setMaximumHeight(8);
+	progress_->setTextVisible(false);
+	detail_ = new QLabel(this);
+	detail_->setTextFormat(Qt::PlainText);
+	detail_->setWordWrap(true);
+	text->addWidget(prompt_);
+	text->addWidget(state_);
+	text->addWidget(progress_);
+	text->addWidget(detail_);
+	outer->addLayout(text, 1);
+
+	auto *buttons = new QVBoxLayout();
+	primary_ = new QPushButton(this);
+	more_ = new QToolButton(this);
+	more_->setText(QStringLiteral("⋯"));
+	more_->setPopupMode(QToolButton::InstantPopup);
+	more_->setAccessibleName(qtext("Job.More"));
+	buttons->addWidget(primary_);
+	buttons->addWidget(more_, 0, Qt::AlignRight);
+	buttons->addStretch(1);
+	outer->addLayout(buttons);
+
+	connect(primary_, &QPushButton::clicked, this,
+		[this] { Q_EMIT actionRequested(QString::fromStdString(job_.id), primaryAction()); });
+}
+
+JobAction JobRow::primaryAction() const
+{
+	if (active(job_.state))
+		return JobAction::Cancel;
+	if (job_.state == core::JobState::Completed)
+		return job_.inserted ? JobAction::ShowInFolder : JobAction::AddToScene;
+	return JobAction::Retry;
+}
+
+void JobRow::show(const core::Job &job)
+{
+	job_ = job;
+	elidePrompt();
+	prompt_->setToolTip(QString::fromStdString(job.request.prompt));
+
+	if (job.thumbnailPath != thumbPath_) {
+		thumbPath_ = job.thumbnailPath;
+		QPixmap pixmap(QString::fromStdString(thumbPath_));
+		if (!pixmap.isNull()) {
+			qreal ratio = devicePixelRatioF();
+			pixmap = pixmap.scaled(QSize(64, 36) * ratio, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+			pixmap.setDevicePixelRatio(ratio); // crisp on HiDPI
+			thumb_->setPixmap(pixmap);
+		}
+	}
+
+	QString state = stateText(job.state);
+	if (job.state == core::JobState::Generating && job.progress > 0)
+		state += QString(" %1%").arg(job.progress);
+	if (job.state == core::JobState::Completed && !job.inserted)
+		state = qtext("State.Ready");
+	state_->setText(state);
+
+	using core::JobState;
+	switch (job.state) {
+	case JobState::Generating:
+		progress_->setRange(0, 100);
+		progress_->setValue(job.progress);
+		break;
+	case JobState::Completed:
+		progress_->setRange(0, 100);
+		progress_->setValue(100);
+		break;
+	case JobState::Failed:
+	case JobState::Cancelled:
+		progress_->setRange(0, 100);
+		progress_->setValue(0);
+		break;
+	default:
+		progress_->setRange(0, 0); // busy: no percentage to show yet
+		break;
+	}
+	progress_->setVisible(job.state != JobState::Failed && job.state != JobState::Cancelled);
+
+	JobAction action = primaryAction();
+	const char *labels[] = {"Job.Cancel",       "Job.Retry",      "Job.AddToScene",
+				"Job.ShowInFolder", "Job.CopyPrompt", "Job.Remove"};
+	primary_->setText(qtext(labels[static_cast<int>(action)]));
+
+	auto *menu = new QMenu(more_);
+	auto add = [&](JobAction a, bool enabled) {
+		QAction *act = menu->addAction(qtext(labels[static_cast<int>(a)]));
+		act->setEnabled(enabled);
+		QString id = QString::fromStdString(job_.id);
+		connect(act, &QAction::triggered, this, [this, id, a] { Q_EMIT actionRequested(id, a); });
+	};
+	bool terminal = core::isTerminal(job.state);
+	bool hasClip = job.state == JobState::Completed && !job.clipPath.empty();
+	add(JobAction::Cancel, !terminal);
+	add(JobAction::Retry, job.state == JobState::Failed || job.state == JobState::Cancelled);
+	add(JobAction::AddToScene, hasClip);
+	add(JobAction::ShowInFolder, hasClip);
+	add(JobAction::CopyPrompt, true);
+	add(JobAction::Remove, terminal);
+	delete more_->menu();
+	more_->setMenu(menu);
+	tick();
+}
+
+void JobRow::tick()
+{
+	const core::Job &job = job_;
+	QString text;
+	bool error = false;
+	if (job.error && job.state != core::JobState::Cancelled) {
+		text = QString::fromStdString(core::userMessage(job.error));
+		error = true;
+	} else {
+		std::int64_t end = active(job.state) ? QDateTime::currentSecsSinceEpoch() : job.updatedAt;
+		text = qtext("Job.Elapsed").arg(duration(end - job.createdAt));
+		if (job.etaSeconds && active(job.state))
+			text += "  ·  " +
+				qtext("Job.Eta").arg(duration(static_cast<std::int64_t>(*job.etaSeconds + 0.5)));
+		if (job.state == core::JobState::Downloading && job.downloadedBytes)
+			text += QString("  ·  %1 MB").arg(job.downloadedBytes / 1048576.0, 0, 'f', 1);
+	}
+	if (!job.notice.empty())
+		text += (text.isEmpty() ? "" : "\n") + QString::fromStdString(job.notice.text());
+	detail_->setText(text);
+	markError(detail_, error);
+}
+
+void JobRow::elidePrompt()
+{
+	QString full = QString::fromStdString(job_.request.prompt).simplified();
+	prompt_->setText(prompt_->fontMetrics().elidedText(full, Qt::ElideRight, std::max(40, prompt_->width())));
+}
+
+void JobRow::resizeEvent(QResizeEvent *event)
+{
+	QWidget::resizeEvent(event);
+	elidePrompt();
+}
+
+JobList::JobList(QWidget *parent) : QWidget(parent)
+{
+	qRegisterMetaType<JobAction>("seedance::ui::JobAction");
+	layout_ = new QVBoxLayout(this);
+	layout_->setContentsMargins(0, 0, 0, 0);
+	empty_ = new QLabel(qtext("Dock.NoJobs"), this);
+	empty_->setWordWrap(true);
+	layout_->addWidget(empty_);
+	layout_->addStretch(1);
+	flushTimer_ = new QTimer(this);
+	flushTimer_->setSingleShot(true);
+	flushTimer_->setInterval(100);
+	connect(flushTimer_, &QTimer::timeout, this, &JobList::flush);
+	tickTimer_ = new QTimer(this);
+	tickTimer_->setInterval(1000);
+	connect(tickTimer_, &QTimer::timeout, this, [this] {
+		for (auto &[id, row] : rows_)
+			if (row && active(row->job().state))
+				row->tick();
+	});
+	tickTimer_->start();
+}
+
+void JobList::upsert(const core::Job &job)
+{
+	pending_[job.id] = job;
+	if (!flushTimer_->isActive())
+		flushTimer_->start();
+}
+
+void JobList::flush()
+{
+	auto pending = std::move(pending_);
+	pending_.clear();
+	for (auto &[id, job] : pending) {
+		auto it = rows_.find(id);
+		JobRow *row = it != rows_.end() ? it->second.data() : nullptr;
+		if (!row) {
+			row = new JobRow(this);
+			connect(row, &JobRow::actionRequested, this, &JobList::actionRequested);
+			// Newest first: a new job goes on top (after the "no jobs" label).
+			int index = 1;
+			for (auto &[otherId, other] : rows_)
+				if (other && other->job().createdAt > job.createdAt)
+					++index;
+			layout_->insertWidget(index, row);
+			rows_[id] = row;
+		}
+		row->show(job);
+	}
+	empty_->setVisible(rows_.empty());
+}
+
+void JobList::removeJob(const std::string &id)
+{
+	pending_.erase(id);
+	auto it = rows_.find(id);
+	if (it == rows_.end())
+		return;
+	delete it->second.data();
+	rows_.erase(it);
+	empty_->setVisible(rows_.empty());
+}
+
+JobRow *JobList::row(const std::string &id) const
+{
+	auto it = rows_.find(id);
+	return it == rows_.end() ? nullptr : it->second.data();
+}
+
+} // namespace seedance::ui
