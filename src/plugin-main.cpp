@@ -21,6 +21,10 @@ void onFrontendEvent(enum obs_frontend_event event, void *)
 	case OBS_FRONTEND_EVENT_FINISHED_LOADING:
 		app.onFinishedLoading();
 		break;
+	case OBS_FRONTEND_EVENT_SCENE_CHANGED:
+	case OBS_FRONTEND_EVENT_SCENE_COLLECTION_CHANGED:
+		app.onSceneChanged();
+		break;
 	case OBS_FRONTEND_EVENT_EXIT:
 		app.onExit();
 		obs_frontend_remove_event_callback(onFrontendEvent, nullptr);
@@ -43,6 +47,11 @@ bool obs_module_load(void)
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);
 	obs_log(LOG_INFO, "loaded (version %s, Qt %d)", PLUGIN_VERSION, QT_VERSION_MAJOR);
 	return true;
+}
+
+void obs_module_post_load(void)
+{
+	seedance::ui::SeedanceApp::instance().onPostLoad();
 }
 
 void obs_module_unload(void)

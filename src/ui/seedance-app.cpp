@@ -15,6 +15,7 @@
 #include "obs/frame-grabber.hpp"
 #include "obs/obs-frame-provider.hpp"
 #include "obs/obs-log.hpp"
+#include "obs/websocket-vendor.hpp"
 
 #include <obs-frontend-api.h>
 #include <obs-module.h>
@@ -58,6 +59,30 @@ void SeedanceApp::onModuleLoad()
 {
 	obs::installLogSink();
 	core::setTextLookup([](const char *key) { return obs_module_text(key); });
+}
+
+void SeedanceApp::onPostLoad()
+{
+	obs::VendorHost host;
+	host.runner = [this] {
+		return running_ ? runner_.get() : nullptr;
+	};
+	host.settings = [this] {
+		return settings();
+	};
+	host.currentSceneName = [this] {
+		std::lock_guard<std::mutex> lock(sceneMutex_);
+		return currentScene_;
+	};
+	vendor_ = std::make_unique<obs::WebSocketVendor>(host);
+	vendor_->registerRequests();
+}
+
+void SeedanceApp::onSceneChanged()
+{
+	OBSSourceAutoRelease scene = obs_frontend_get_current_scene();
+	std::lock_guard<std::mutex> lock(sceneMutex_);
+	currentScene_ = scene ? obs_source_get_name(scene) : "";
 }
 
 std::string SeedanceApp::defaultClipFolder() const
@@ -128,6 +153,9 @@ void SeedanceApp::onFinishedLoading()
 	obs_frontend_add_tools_menu_item(
 		obs_module_text("Menu.Settings"), [](void *) { SeedanceApp::instance().openSettings(); }, nullptr);
 	obs_frontend_add_save_callback(onFrontendSave, nullptr);
+	onSceneChanged();
+	if (vendor_)
+		vendor_->attach(runner_.get());
 	running_ = true;
 	core::logInfo(std::string("ready: ") + std::to_string(runner_->jobs().size()) +
 		      " job(s) in the list, clips go to " + config.clipFolder);
@@ -254,6 +282,10 @@ void SeedanceApp::onExit()
 	if (!running_)
 		return;
 	running_ = false;
+	if (vendor_) {
+		vendor_->detach();
+		vendor_->unregisterRequests();
+	}
 	saveHotkey();
 	obs_frontend_remove_save_callback(onFrontendSave, nullptr);
 	if (dock_)
@@ -278,6 +310,7 @@ void SeedanceApp::onExit()
 void SeedanceApp::onModuleUnload()
 {
 	// Stopped at EXIT already; a headless process that never finished loading gets here with nothing running.
+	vendor_.reset();
 	runner_.reset();
 	inserter_.reset();
 	frames_.reset();

@@ -22,6 +22,7 @@ class TaskQueue;
 
 namespace seedance::obs {
 class FrameGrabber;
+class WebSocketVendor;
 class ObsFrameProvider;
 class ClipInserter;
 } // namespace seedance::obs
@@ -35,6 +36,8 @@ public:
 	static SeedanceApp &instance();
 
 	void onModuleLoad();      // no widgets, no network: log sink, text lookup, frontend callbacks
+	void onPostLoad();        // obs-websocket vendor requests (obs-websocket has loaded by now)
+	void onSceneChanged();    // remembers the program scene for websocket requests (UI thread)
 	void onFinishedLoading(); // settings, runner (resumes jobs), dock, hotkey, Tools menu
 	void onExit();            // everything down within a second; no frontend call afterwards
 	void onModuleUnload();
@@ -66,6 +69,9 @@ private:
 	std::unique_ptr<obs::ClipInserter> inserter_;
 	std::unique_ptr<core::JobRunner> runner_;
 	std::unique_ptr<LiveObsContext> obsContext_;
+	std::unique_ptr<obs::WebSocketVendor> vendor_;
+	mutable std::mutex sceneMutex_;
+	std::string currentScene_;
 	QPointer<GenerateDock> dock_;
 	obs_hotkey_id hotkey_ = OBS_INVALID_HOTKEY_ID;
 	bool running_ = false;
