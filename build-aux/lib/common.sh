@@ -27,6 +27,7 @@ SEEDANCE_RUNTIME_PACKAGES=(python3 ffmpeg)
 SEEDANCE_TEST_PACKAGES=(
   xvfb xauth x11-utils xdotool imagemagick libgl1-mesa-dri
   clang clang-format libclang-rt-dev valgrind
+  fonts-wqy-microhei
 )
 
 missing_packages() {

@@ -61,6 +61,7 @@ GenerateDock::GenerateDock(DockServices services, QWidget *parent)
 	setObjectName("SeedanceGenerateDock");
 	jobs_ = new JobList();
 	ui_->jobsArea->setWidget(jobs_);
+	ui_->jobsArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	ui_->promptEdit->installEventFilter(this);
 	ui_->statusLabel->hide();
 

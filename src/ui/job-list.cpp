@@ -71,14 +71,18 @@ JobRow::JobRow(QWidget *parent) : QWidget(parent)
 	prompt_ = new QLabel(this);
 	prompt_->setTextFormat(Qt::PlainText);
 	prompt_->setMinimumWidth(40);
+	// Ignored: the elided text must never widen the row past the dock (250 px docks stay usable).
+	prompt_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 	state_ = new QLabel(this);
 	state_->setTextFormat(Qt::PlainText);
+	state_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 	progress_ = new QProgressBar(this);
 	progress_->setMaximumHeight(8);
 	progress_->setTextVisible(false);
 	detail_ = new QLabel(this);
 	detail_->setTextFormat(Qt::PlainText);
 	detail_->setWordWrap(true);
+	detail_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 	text->addWidget(prompt_);
 	text->addWidget(state_);
 	text->addWidget(progress_);

@@ -327,6 +327,9 @@ TEST_CASE("retry: before submit it submits again, after submit it polls and down
 	CHECK(f.runner->retry(id).messageKey == "Error.NotRetryable");
 	REQUIRE_FALSE(f.runner->remove(id));
 	CHECK_FALSE(f.runner->job(id));
+	// The kept frames go on the runner's control worker, shortly after.
+	for (int i = 0; i < 100 && core::fileExists(done.firstFramePath); ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	CHECK_FALSE(core::fileExists(done.firstFramePath));
 	CHECK(core::fileExists(done.clipPath)); // removing a job never deletes its clip
 }
