@@ -49,6 +49,7 @@ Settings loadSettings(const std::string &path, Error *error)
 	read(j, "clip_folder", s.clipFolder);
 	read(j, "max_concurrent", s.maxConcurrent);
 	read(j, "insert_resumed_clips", s.insertResumedClips);
+	read(j, "dock_introduced", s.dockIntroduced);
 	if (auto d = j.find("defaults"); d != j.end() && d->is_object()) {
 		read(*d, "model", s.model);
 		read(*d, "duration", s.duration);
@@ -78,6 +79,7 @@ Error saveSettings(const std::string &path, const Settings &s)
 		  {"clip_folder", s.clipFolder},
 		  {"max_concurrent", s.maxConcurrent},
 		  {"insert_resumed_clips", s.insertResumedClips},
+		  {"dock_introduced", s.dockIntroduced},
 		  {"defaults",
 		   {{"model", s.model},
 		    {"duration", s.duration},

@@ -33,6 +33,8 @@ struct Settings {
 	// The binding of the "generate" hotkey (OBS's own JSON for obs_hotkey_save/obs_hotkey_load), kept here so
 	// it survives restarts and scene-collection switches.
 	std::string hotkeyGenerate;
+	// The dock was shown once (on the plugin's first start); afterwards OBS's saved layout decides.
+	bool dockIntroduced = false;
 };
 
 // What an environment variable changed (shown in the settings dialog so nobody wonders why a key "does not

@@ -9,6 +9,7 @@
 #include <QDockWidget>
 #include <QEvent>
 #include <QMainWindow>
+#include <QPointer>
 #include <QWidget>
 
 namespace seedance::ui {
@@ -31,6 +32,21 @@ protected:
 	}
 };
 
+// After OBS has finished setting up its window (it lays out and restores docks after FINISHED_LOADING).
+void showLater(QDockWidget *dock)
+{
+	QPointer<QDockWidget> guard(dock);
+	QMetaObject::invokeMethod(
+		dock,
+		[guard] {
+			if (guard) {
+				guard->show();
+				guard->raise();
+			}
+		},
+		Qt::QueuedConnection);
+}
+
 void logVisibility(QWidget *widget)
 {
 	if (auto *dock = qobject_cast<QDockWidget *>(widget->parentWidget()))
@@ -40,17 +56,20 @@ void logVisibility(QWidget *widget)
 
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 
-bool addDock(const char *id, const char *title, QWidget *widget)
+bool addDock(const char *id, const char *title, QWidget *widget, bool showFirstTime)
 {
 	if (!obs_frontend_add_dock_by_id(id, title, widget))
 		return false;
 	logVisibility(widget);
+	if (showFirstTime)
+		if (auto *dock = qobject_cast<QDockWidget *>(widget->parentWidget()))
+			showLater(dock);
 	return true;
 }
 
 #else
 
-bool addDock(const char *id, const char *title, QWidget *widget)
+bool addDock(const char *id, const char *title, QWidget *widget, bool showFirstTime)
 {
 	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
 	if (!main || main->findChild<QDockWidget *>(QString::fromUtf8(id)))
@@ -62,13 +81,17 @@ bool addDock(const char *id, const char *title, QWidget *widget)
 	dock->setWidget(widget);
 	dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
 			  QDockWidget::DockWidgetFloatable);
-	main->addDockWidget(Qt::RightDockWidgetArea, dock);
 	logVisibility(widget);
 
-	// OBS 29 restored the window state before FINISHED_LOADING, when this dock did not exist yet; Qt keeps that
-	// state for late docks. Without saved state, a plugin dock starts hidden like OBS's own extra docks.
-	if (!main->restoreDockWidget(dock))
+	// OBS 29 restored the window state before FINISHED_LOADING, when this dock did not exist yet; Qt keeps a
+	// placeholder for it. Restore from that, else place it on the right: shown the first time, hidden afterwards
+	// like OBS's own extra docks.
+	if (!main->restoreDockWidget(dock)) {
+		main->addDockWidget(Qt::RightDockWidgetArea, dock);
 		dock->hide();
+		if (showFirstTime)
+			showLater(dock);
+	}
 
 	obs_frontend_add_dock(dock);
 	return true;

@@ -143,11 +143,17 @@ void SeedanceApp::onFinishedLoading()
 		openSettings();
 	};
 	auto *dock = new GenerateDock(services);
-	if (!addDock(kDockId, obs_module_text("Dock.Title"), dock)) {
+	bool firstTime = !fileSettings_.dockIntroduced;
+	if (!addDock(kDockId, obs_module_text("Dock.Title"), dock, firstTime)) {
 		core::logWarning("could not register the dock");
 		delete dock;
 	} else {
 		dock_ = dock;
+		if (firstTime) {
+			core::Settings s = fileSettings_;
+			s.dockIntroduced = true;
+			saveSettings(s);
+		}
 	}
 	registerHotkey();
 	obs_frontend_add_tools_menu_item(
