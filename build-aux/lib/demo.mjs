@@ -1,0 +1,47 @@
+// The offline demo's helper (build-aux/run --demo): waits for OBS's obs-websocket, builds a demo scene the first
+// time (a picture and a caption), and optionally starts a generation so the whole flow plays by itself.
+//   node demo.mjs --port N --image FILE [--generate "prompt"]
+import OBSWebSocket from '../../tests/e2e/node_modules/obs-websocket-js/dist/msgpack.js';
+
+const args = process.argv.slice(2);
+const arg = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const port = Number(arg('--port'));
+const image = arg('--image');
+const prompt = arg('--generate');
+
+const ws = new OBSWebSocket();
+for (let attempt = 0; ; attempt++) {
+  try {
+    await ws.connect(`ws://127.0.0.1:${port}`);
+    break;
+  } catch (e) {
+    if (attempt > 300) throw new Error(`OBS did not open obs-websocket on port ${port}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const { currentProgramSceneName: scene } = await ws.call('GetCurrentProgramScene');
+const { sceneItems } = await ws.call('GetSceneItemList', { sceneName: scene });
+if (sceneItems.length === 0) {
+  await ws.call('CreateInput', { sceneName: scene, inputName: 'Demo picture', inputKind: 'image_source', inputSettings: { file: image } });
+}
+console.log(`[demo] scene "${scene}" ready`);
+
+if (prompt) {
+  await new Promise((r) => setTimeout(r, 1500));
+  const r = await ws.call('CallVendorRequest', { vendorName: 'obs-seedance', requestType: 'Generate', requestData: { prompt, playback: 'hold' } }); // hold: the clip's last frame stays on screen
+  const id = r.responseData.job_id;
+  if (!id) throw new Error(`Generate failed: ${JSON.stringify(r.responseData)}`);
+  for (;;) {
+    const j = (await ws.call('CallVendorRequest', { vendorName: 'obs-seedance', requestType: 'GetJob', requestData: { job_id: id } })).responseData;
+    if (['completed', 'failed', 'cancelled'].includes(j.state)) {
+      console.log(`[demo] job ${id}: ${j.state}${j.clip_path ? ` → ${j.clip_path}` : ''}${j.error ? ` (${j.error.message})` : ''}`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+await ws.disconnect();
