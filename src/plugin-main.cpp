@@ -5,6 +5,7 @@
 
 #include <plugin-support.h>
 
+#include "obs/clip-slot-source.hpp"
 #include "ui/seedance-app.hpp"
 
 #include <QtGlobal>
@@ -44,6 +45,7 @@ MODULE_EXPORT const char *obs_module_description(void)
 bool obs_module_load(void)
 {
 	seedance::ui::SeedanceApp::instance().onModuleLoad();
+	seedance::obs::registerClipSlotSource();
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);
 	obs_log(LOG_INFO, "loaded (version %s, Qt %d)", PLUGIN_VERSION, QT_VERSION_MAJOR);
 	return true;

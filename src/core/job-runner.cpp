@@ -792,7 +792,9 @@ void JobRunner::finishInsertion(const EntryPtr &e, InsertResult result)
 			job.notice = result.notice;
 		} else if (result.error) {
 			// The clip is safe in the library; say why it is not on air.
-			job.notice = {"Notice.NotInserted", {{"reason", userMessage(result.error)}}};
+			job.notice = result.notice.empty()
+					     ? Notice{"Notice.NotInserted", {{"reason", userMessage(result.error)}}}
+					     : result.notice;
 		}
 	});
 	if (result.error)

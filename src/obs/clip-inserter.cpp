@@ -1,6 +1,8 @@
 // Media Source insertion and the "play once then remove" policy.
 #include "clip-inserter.hpp"
 
+#include "clip-slot-source.hpp"
+
 #include "core/log.hpp"
 #include "core/text.hpp"
 
@@ -205,6 +207,20 @@ void ClipInserter::insert(const core::Job &job, std::function<void(core::InsertR
 core::InsertResult ClipInserter::insertNow(const core::Job &job)
 {
 	core::InsertResult result;
+	if (job.target.kind == core::JobTarget::Kind::Slot) {
+		// A Seedance Clip the streamer placed: the clip plays inside it, with its transform and filters.
+		OBSSourceAutoRelease slot = obs_get_source_by_name(job.target.name.c_str());
+		if (!slot || !playInSlot(slot, job.clipPath, job.playback)) {
+			result.error = core::makeError(core::ErrorKind::Internal, "Error.Insert.SlotGone",
+						       "no Seedance Clip source named " + job.target.name,
+						       {{"slot", job.target.name}});
+			result.notice = {"Notice.SlotGone", {{"slot", job.target.name}}};
+			return result;
+		}
+		result.sourceName = job.target.name;
+		core::logInfo("clip playing in the Seedance Clip " + job.target.name);
+		return result;
+	}
 	// The target scene, or the current one when it is gone (renamed, deleted, another scene collection).
 	OBSSourceAutoRelease sceneSource;
 	if (!job.target.name.empty()) {

@@ -12,6 +12,7 @@
 #include "core/task-queue.hpp"
 #include "core/text.hpp"
 #include "obs/clip-inserter.hpp"
+#include "obs/clip-slot-source.hpp"
 #include "obs/frame-grabber.hpp"
 #include "obs/obs-frame-provider.hpp"
 #include "obs/obs-log.hpp"
@@ -162,6 +163,14 @@ void SeedanceApp::onFinishedLoading()
 	onSceneChanged();
 	if (vendor_)
 		vendor_->attach(runner_.get());
+	auto slotHost = std::make_shared<obs::SlotHost>();
+	slotHost->submit = [runner = runner_.get()](core::JobSpec spec) {
+		return runner->submit(std::move(spec));
+	};
+	slotHost->defaults = [this] {
+		return settings();
+	};
+	obs::setSlotHost(slotHost);
 	running_ = true;
 	core::logInfo(std::string("ready: ") + std::to_string(runner_->jobs().size()) +
 		      " job(s) in the list, clips go to " + config.clipFolder);
@@ -288,6 +297,7 @@ void SeedanceApp::onExit()
 	if (!running_)
 		return;
 	running_ = false;
+	obs::setSlotHost(nullptr);
 	if (vendor_) {
 		vendor_->detach();
 		vendor_->unregisterRequests();

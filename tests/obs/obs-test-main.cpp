@@ -13,6 +13,28 @@
 #include <cstdio>
 #include <cstring>
 
+namespace {
+
+#if SEEDANCE_CATCH2_MAJOR >= 3
+using ListenerBase = Catch::EventListenerBase;
+#else
+using ListenerBase = Catch::TestEventListenerBase;
+#endif
+
+// Names each test case on stderr as it starts (stdout is buffered under CTest), so a test that hangs until the
+// CTest timeout says which one it was.
+struct ProgressListener : ListenerBase {
+	using ListenerBase::ListenerBase;
+	void testCaseStarting(Catch::TestCaseInfo const &info) override
+	{
+		std::fprintf(stderr, "[obs-test] %s\n", info.name.c_str());
+	}
+};
+
+} // namespace
+
+CATCH_REGISTER_LISTENER(ProgressListener)
+
 int main(int argc, char **argv)
 {
 	// libobs' own log is noise in test output; warnings and errors stay.

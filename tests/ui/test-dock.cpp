@@ -35,7 +35,7 @@ class FakeObs : public ui::ObsContext {
 public:
 	std::vector<std::string> sceneNames() override { return {"BRB", "Scene"}; }
 	std::vector<std::string> videoSourceNames() override { return {"Camera"}; }
-	std::vector<std::string> slotNames() override { return {}; }
+	std::vector<std::string> slotNames() override { return {"Reaction Slot"}; }
 	std::string currentSceneName() override { return "Scene"; }
 	bool studioMode() override { return false; }
 	std::string previewSceneName() override { return {}; }
@@ -180,6 +180,24 @@ TEST_CASE("the options follow the model", "[ui]")
 	CHECK(f.form()->firstFrameCombo->findData("Camera") >= 0);
 	CHECK(f.form()->targetCombo->findData("scene:BRB") >= 0);
 	CHECK(f.form()->targetCombo->findData("library") >= 0);
+}
+
+TEST_CASE("every Seedance Clip is a destination; a job sent there targets the slot", "[ui][slot]")
+{
+	core::setLanguage("en-US");
+	DockFixture f;
+	auto *target = f.form()->targetCombo;
+	int index = target->findData("slot:Reaction Slot");
+	REQUIRE(index >= 0);
+	CHECK(target->itemText(index) == "Seedance Clip: Reaction Slot");
+	target->setCurrentIndex(index);
+	QTest::keyClicks(f.form()->promptEdit, "a clip for the slot");
+	QTest::mouseClick(f.form()->generateButton, Qt::LeftButton);
+	REQUIRE(until([&] { return f.runner->jobs().size() == 1; }));
+	auto job = f.runner->jobs().front();
+	CHECK(job.target.kind == core::JobTarget::Kind::Slot);
+	CHECK(job.target.name == "Reaction Slot");
+	CHECK(f.settings.target == "slot:Reaction Slot"); // remembered for the next time
 }
 
 TEST_CASE("Cancel asks first once the provider may bill, then cancels; Retry submits again", "[ui]")
