@@ -11,6 +11,7 @@
 #include <util/bmem.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace {
@@ -37,6 +38,9 @@ CATCH_REGISTER_LISTENER(ProgressListener)
 
 int main(int argc, char **argv)
 {
+	// A leak checker preloaded into this test (build-aux/leak-check) stays loaded; the programs the tests start
+	// (Xvfb, ffmpeg) must not inherit it.
+	unsetenv("LD_PRELOAD");
 	// libobs' own log is noise in test output; warnings and errors stay.
 	base_set_log_handler(
 		[](int level, const char *format, va_list args, void *) {
