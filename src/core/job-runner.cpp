@@ -187,6 +187,7 @@ Result<std::string> JobRunner::submit(JobSpec spec)
 	j.target = spec.target;
 	j.playback = spec.playback;
 	j.createdAt = j.updatedAt = unixNow();
+	j.enteredAtMs[JobState::Capturing] = unixNowMs();
 	std::string resolution = spec.request.resolution.value_or(model.defaultResolution);
 
 	{
@@ -811,6 +812,7 @@ void JobRunner::update(const EntryPtr &e, const std::function<void(Job &)> &chan
 		JobState before = e->job.state;
 		change(e->job);
 		e->job.updatedAt = unixNow();
+		e->job.enteredAtMs.emplace(e->job.state, unixNowMs());
 		if (isTerminal(e->job.state))
 			e->busy = false;
 		snapshot = e->job;

@@ -314,6 +314,10 @@ json jobToPublicJson(const Job &job)
 		j["notice"] = job.notice.text();
 	if (job.target.kind == JobTarget::Kind::Slot)
 		j["slot"] = job.target.name;
+	json timings = json::object();
+	for (const auto &[state, ms] : job.enteredAtMs)
+		timings[jobStateName(state)] = ms;
+	j["timings"] = std::move(timings);
 	return j;
 }
 
@@ -330,6 +334,12 @@ std::int64_t unixNow()
 {
 	using namespace std::chrono;
 	return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t unixNowMs()
+{
+	using namespace std::chrono;
+	return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 } // namespace seedance::core

@@ -95,6 +95,9 @@ struct Job {
 	std::optional<std::int64_t> submittedAt;
 	std::optional<std::int64_t> completedAt;
 	int attempts = 0; // submissions so far (retries)
+	// When each state was first entered in this OBS session, unix milliseconds (not persisted). Stage timings for
+	// the benchmarks and the websocket API ("timings"); wall-clock so other processes can compare.
+	std::map<JobState, std::int64_t> enteredAtMs;
 };
 
 nlohmann::json jobToJson(const Job &job);
@@ -106,5 +109,6 @@ nlohmann::json jobToPublicJson(const Job &job);
 
 std::string newJobId();
 std::int64_t unixNow();
+std::int64_t unixNowMs();
 
 } // namespace seedance::core

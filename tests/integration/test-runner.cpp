@@ -53,6 +53,18 @@ TEST_CASE("runner happy path: every state in order, the clip byte-identical, on 
 			filtered.push_back(s);
 	CHECK(seen == filtered);
 
+	// Each state seen has the time it was entered, in order, and the public JSON shows them.
+	std::int64_t previous = 0;
+	for (auto s : filtered) {
+		INFO(core::jobStateName(s));
+		REQUIRE(done.enteredAtMs.count(s) == 1);
+		CHECK(done.enteredAtMs.at(s) >= previous);
+		previous = done.enteredAtMs.at(s);
+	}
+	CHECK(core::jobToPublicJson(done)["timings"]["completed"] == done.enteredAtMs.at(JobState::Completed));
+	// Not journaled: a resumed job's timings start in the session that resumes it.
+	CHECK(readAll(f.dir.file("config/jobs.json")).find("timings") == std::string::npos);
+
 	auto journal = f.journal();
 	REQUIRE(journal.size() == 1);
 	CHECK(journal[0].state == JobState::Completed);
