@@ -105,6 +105,8 @@ bool WebSocketVendor::registerRequests()
 	routes_.push_back(std::make_unique<Route>(Route{this, "GetJob", &WebSocketVendor::handleGetJob}));
 	routes_.push_back(std::make_unique<Route>(Route{this, "ListJobs", &WebSocketVendor::handleListJobs}));
 	routes_.push_back(std::make_unique<Route>(Route{this, "CancelJob", &WebSocketVendor::handleCancelJob}));
+	routes_.push_back(
+		std::make_unique<Route>(Route{this, "GetDiagnostics", &WebSocketVendor::handleGetDiagnostics}));
 	for (const auto &route : routes_) {
 		ObsWebSocketRequestCallback callback{dispatch, route.get()};
 		cd = {};
@@ -288,6 +290,17 @@ json WebSocketVendor::handleCancelJob(const json &req)
 		return e.messageKey == "Error.NoSuchJob" ? failure("not_found", core::userMessage(e)) : failure(e);
 	auto job = runner->job(id);
 	return job ? core::jobToPublicJson(*job) : json::object();
+}
+
+json WebSocketVendor::handleGetDiagnostics(const json &req)
+{
+	bool reset = false;
+	if (req.is_object() && req.contains("reset")) {
+		if (!req["reset"].is_boolean())
+			return invalid(text("Error.Ws.FieldType", {{"field", "reset"}, {"type", "boolean"}}));
+		reset = req["reset"].get<bool>();
+	}
+	return host_.diagnostics ? host_.diagnostics(reset) : json::object();
 }
 
 void WebSocketVendor::attach(core::JobRunner *runner)

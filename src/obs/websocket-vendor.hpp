@@ -1,5 +1,5 @@
-// The obs-websocket vendor "obs-seedance": Generate, GetJob, ListJobs, CancelJob, and the JobUpdated event, for
-// Stream Deck, Touch Portal and scripts. A public contract (README "obs-websocket"). Callbacks run on
+// The obs-websocket vendor "obs-seedance": Generate, GetJob, ListJobs, CancelJob, GetDiagnostics, and the
+// JobUpdated event, for Stream Deck, Touch Portal and scripts. A public contract (README "obs-websocket"). Callbacks run on
 // obs-websocket's thread pool: they validate, hand the work to the JobRunner and answer at once; they never wait
 // for a job. obs-websocket is optional: without it, nothing is registered.
 #pragma once
@@ -24,6 +24,8 @@ struct VendorHost {
 	std::function<core::JobRunner *()> runner;     // null until OBS has finished loading
 	std::function<core::Settings()> settings;      // defaults for omitted options
 	std::function<std::string()> currentSceneName; // the program scene now (thread-safe)
+	// GetDiagnostics: measurements for the performance command; `reset` starts a new window (thread-safe).
+	std::function<nlohmann::json(bool reset)> diagnostics;
 };
 
 class WebSocketVendor {
@@ -48,6 +50,7 @@ public:
 	nlohmann::json handleGetJob(const nlohmann::json &request);
 	nlohmann::json handleListJobs(const nlohmann::json &request);
 	nlohmann::json handleCancelJob(const nlohmann::json &request);
+	nlohmann::json handleGetDiagnostics(const nlohmann::json &request);
 
 private:
 	static void dispatch(obs_data_t *request, obs_data_t *response, void *priv);

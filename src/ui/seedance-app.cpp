@@ -6,6 +6,7 @@
 #include "job-list.hpp"
 #include "obs-context.hpp"
 #include "settings-dialog.hpp"
+#include "ui-stall-probe.hpp"
 
 #include "core/job-runner.hpp"
 #include "core/log.hpp"
@@ -75,8 +76,34 @@ void SeedanceApp::onPostLoad()
 		std::lock_guard<std::mutex> lock(sceneMutex_);
 		return currentScene_;
 	};
+	host.diagnostics = [this](bool reset) {
+		return diagnostics(reset);
+	};
 	vendor_ = std::make_unique<obs::WebSocketVendor>(host);
 	vendor_->registerRequests();
+}
+
+nlohmann::json SeedanceApp::diagnostics(bool reset)
+{
+	nlohmann::json d = {{"running", running_.load()}};
+	if (core::JobRunner *runner = running_ ? runner_.get() : nullptr) {
+		int active = 0, total = 0;
+		for (const auto &job : runner->jobs()) {
+			++total;
+			active += core::isTerminal(job.state) ? 0 : 1;
+		}
+		d["jobs_active"] = active;
+		d["jobs_total"] = total;
+	}
+	std::lock_guard<std::mutex> lock(probeMutex_);
+	d["ui_stall_probe"] = probe_ != nullptr;
+	if (probe_) {
+		d["longest_ui_gap_ms"] = static_cast<double>(probe_->longestGapUs()) / 1000.0;
+		d["window_ms"] = static_cast<double>(probe_->windowUs()) / 1000.0;
+		if (reset)
+			probe_->reset();
+	}
+	return d;
 }
 
 void SeedanceApp::onSceneChanged()
@@ -171,6 +198,11 @@ void SeedanceApp::onFinishedLoading()
 		return settings();
 	};
 	obs::setSlotHost(slotHost);
+	if (UiStallProbe::enabledByEnvironment()) {
+		std::lock_guard<std::mutex> lock(probeMutex_);
+		probe_ = std::make_unique<UiStallProbe>();
+		core::logInfo("UI stall probe on (SEEDANCE_UI_STALL_PROBE=1)");
+	}
 	running_ = true;
 	core::logInfo(std::string("ready: ") + std::to_string(runner_->jobs().size()) +
 		      " job(s) in the list, clips go to " + config.clipFolder);
@@ -301,6 +333,10 @@ void SeedanceApp::onExit()
 	if (vendor_) {
 		vendor_->detach();
 		vendor_->unregisterRequests();
+	}
+	{
+		std::lock_guard<std::mutex> lock(probeMutex_);
+		probe_.reset();
 	}
 	saveHotkey();
 	obs_frontend_remove_save_callback(onFrontendSave, nullptr);

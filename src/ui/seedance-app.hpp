@@ -9,7 +9,9 @@
 #include <obs.h>
 
 #include <QPointer>
+#include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +32,7 @@ class ClipInserter;
 namespace seedance::ui {
 
 class LiveObsContext;
+class UiStallProbe;
 
 class SeedanceApp {
 public:
@@ -56,6 +59,7 @@ public:
 private:
 	void registerHotkey();
 	void saveHotkey();
+	nlohmann::json diagnostics(bool reset);
 
 	mutable std::mutex settingsMutex_;
 	core::Settings fileSettings_;
@@ -73,8 +77,10 @@ private:
 	mutable std::mutex sceneMutex_;
 	std::string currentScene_;
 	QPointer<GenerateDock> dock_;
+	std::mutex probeMutex_;
+	std::unique_ptr<UiStallProbe> probe_; // only with SEEDANCE_UI_STALL_PROBE=1
 	obs_hotkey_id hotkey_ = OBS_INVALID_HOTKEY_ID;
-	bool running_ = false;
+	std::atomic<bool> running_{false}; // read by obs-websocket's threads
 };
 
 } // namespace seedance::ui

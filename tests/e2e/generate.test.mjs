@@ -94,6 +94,10 @@ test('Generate: the captured frame matches the scene, the clip plays in it byte 
   for (const s of ['capturing', 'uploading', 'submitting', 'downloading', 'completed'])
     assert.ok(states.includes(s), `JobUpdated for ${s}: got ${states}`);
 
+  // GetJob shows when each state was entered, in order.
+  const order = ['capturing', 'encoding', 'uploading', 'submitting', 'downloading', 'inserting', 'completed'];
+  for (let i = 1; i < order.length; i++) assert.ok(job.timings[order[i - 1]] <= job.timings[order[i]], JSON.stringify(job.timings));
+
   const { jobs } = await vendor(ws, 'ListJobs');
   assert.equal(jobs[0].job_id, answer.job_id);
 });
@@ -115,4 +119,8 @@ test('invalid input answers an error and nothing reaches the provider', { timeou
   assert.deepEqual(await emu.requests(), []);
   const { jobs } = await vendor(ws, 'ListJobs');
   assert.equal(jobs.length, 1); // only the first test's job
+  const badReset = await vendor(ws, 'GetDiagnostics', { reset: 'yes' });
+  assert.equal(badReset.error.code, 'invalid_input');
+  const diagnostics = await vendor(ws, 'GetDiagnostics');
+  assert.deepEqual(diagnostics, { running: true, jobs_active: 0, jobs_total: 1, ui_stall_probe: false });
 });
