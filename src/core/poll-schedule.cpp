@@ -97,10 +97,15 @@ double PollSchedule::nextPollTime(double now) const
 			next = lastAnswer_ + config_.maxInterval - jitter(config_.maxInterval);
 		}
 	} else if (!observations_.empty()) {
-		// One progress reading: come back soon enough to measure a rate, but not before it can move.
+		// One progress reading: come back soon enough to measure a rate, but not before it can move. When the
+		// progress stays where it was past the rough prediction (a stalled task), back off as when overdue
+		// instead of polling every 2 s for as long as it stalls.
 		auto rough = predictedCompletion();
 		double interval = config_.maxInterval;
-		if (rough)
+		if (overduePolls_ > 0)
+			interval =
+				std::min(config_.maxInterval, config_.minInterval * std::pow(1.5, overduePolls_ - 1));
+		else if (rough)
 			interval = std::clamp((*rough - lastAnswer_) * 0.5, config_.minInterval, config_.maxInterval);
 		next = lastAnswer_ + interval - jitter(interval);
 	} else {
@@ -114,7 +119,7 @@ double PollSchedule::nextPollTime(double now) const
 
 void PollSchedule::observe(double now, std::optional<int> progress)
 {
-	if (auto predicted = predictedCompletion(); predicted && observations_.size() >= 2 && now >= *predicted)
+	if (auto predicted = predictedCompletion(); predicted && now >= *predicted)
 		++overduePolls_;
 	++answers_;
 	lastAnswer_ = now;

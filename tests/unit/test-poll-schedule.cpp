@@ -124,6 +124,27 @@ TEST_CASE("overdue polls start at 2 s and slow down to 15 s", "[poll]")
 	CHECK(gaps.back() > gaps.front());
 }
 
+TEST_CASE("a task stuck at its first progress reading is polled less and less often", "[poll]")
+{
+	// Progress 50 at the first poll, then never again: the rough prediction (5 s more) passes and the task
+	// stalls. Polling every 2 s for as long as it stalls would cost 20 jobs 10 requests a second.
+	PollSchedule s(PollConfig{}, 0.0, noJitter);
+	double now = s.nextPollTime(0.0);
+	std::vector<double> gaps;
+	for (int i = 0; i < 12; ++i) {
+		s.observe(now, 50);
+		double next = s.nextPollTime(now);
+		gaps.push_back(next - now);
+		now = next;
+	}
+	for (double gap : gaps)
+		CHECK(gap >= 2.0 - 1e-9);
+	CHECK(gaps.back() == Approx(15.0));
+	// Once overdue, each wait is at least the one before (2 s, 3 s, 4.5 s, ... 15 s).
+	for (size_t i = 2; i < gaps.size(); ++i)
+		CHECK(gaps[i] >= gaps[i - 1] - 1e-9);
+}
+
 TEST_CASE("the deadline is 15 minutes by default", "[poll]")
 {
 	PollSchedule s(PollConfig{}, 10.0, noJitter);
