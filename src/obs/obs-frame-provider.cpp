@@ -3,9 +3,24 @@
 
 #include "image-encode.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace seedance::obs {
 
 namespace {
+
+// glibc raises its mmap threshold each time a large block is freed, so a capture's pixels (8 MiB at 1080p) and the
+// encoder's temporaries soon come from the heap, and freeing them does not shrink OBS: a burst of 20 captures left
+// it 110 MiB larger for good (measured by build-aux/bench). Hand the freed pages back once a frame is encoded; each
+// call only has that one frame's pages to return, so it is cheap, and it runs on the prep worker.
+void returnFreedMemory()
+{
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#endif
+}
 
 class Capture : public core::FrameCapture {
 public:
@@ -49,6 +64,7 @@ public:
 			return layout.error();
 		auto image = encodeFrame(*frame_, *layout);
 		frame_.reset(); // free the pixels as soon as they are encoded
+		returnFreedMemory();
 		if (!image)
 			return image.error();
 		return core::EncodedFrame{std::move(*image), layout->aspectRatio};
