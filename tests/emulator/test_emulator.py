@@ -797,6 +797,45 @@ class TestScripts(EmulatorCase):
         self.assertEqual(self.upload(make_png(4, 4))[0], 413)
         self.assertEqual(self.upload(make_png(4, 4))[0], 200)
 
+    def test_placeholders(self) -> None:
+        # then_create: the created task's id; a query: the id in the path.
+        self.scenario(queue_seconds=0, generate_seconds=0)
+        self.script("create", {"json": {"id": "{{task_id}}", "status": 7}, "then_create": True})
+        status, _, resp = self.api("POST", "/v1/videos/generations",
+                                   {"model": "doubao-seedance-1-5-pro", "prompt": "p"})
+        self.assertEqual(status, 200)
+        task_id = resp["id"]
+        self.assertTrue(task_id.startswith("task_vid_"), resp)
+        self.assertEqual(resp["status"], 7)
+        self.wait_for(task_id)
+        self.script("query", {"json": {"id": "{{task_id}}", "status": "completed",
+                                       "result": {"data": [{"url": "{{video_url}}"}]}},
+                              "headers": {"X-Base": "{{base_url}}"}})
+        status, headers, resp = self.api("GET", f"/v1/videos/generations/{task_id}")
+        self.assertEqual(resp["id"], task_id)
+        url = urlsplit(resp["result"]["data"][0]["url"])
+        self.assertEqual(url.path, f"/files/videos/{task_id}.mp4")
+        self.assertEqual(headers["x-base"], f"http://127.0.0.1:{self.port}")
+        self.assertEqual(self.raw("GET", f"{url.path}?{url.query}")[0], 200)
+
+    def test_passthrough_modifiers(self) -> None:
+        _, path = self.completed_task()
+        self.script("download", {"passthrough": True, "content_length": 100})
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            self.assertEqual(resp.getheader("Content-Length"), "100")
+            self.assertEqual(len(resp.read()), 100)  # the real clip's first 100 bytes
+        finally:
+            conn.close()
+        log = self.admin("GET", "/_emu/requests")["requests"]
+        self.assertTrue(log[-1]["scripted"])
+        status, headers, body = self.raw("GET", path)
+        self.assertEqual(status, 200)
+        self.assertGreater(len(body), 100)
+
     def test_bad_script(self) -> None:
         for bad in ({"endpoint": "nope", "responses": [{}]},
                     {"endpoint": "create", "responses": []},

@@ -32,6 +32,9 @@ MAX_BODY = 64 * 1024 * 1024   # larger bodies get 413 without being read
 SEND_CHUNK = 1024 * 1024
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _INVALID = object()  # marker: the body was present but is not valid JSON
+_TASK_IN_PATH = re.compile(r"^/(?:v1/videos/generations/([^/]+)|files/videos/([^/]+?)\.mp4)$")
+# Entry fields that alter the normal answer of a passthrough entry.
+PASSTHROUGH_MODIFIERS = ("content_length", "trickle_bps", "delay_ms", "headers")
 
 
 @dataclass
@@ -177,7 +180,22 @@ class Handler(BaseHTTPRequestHandler):
         if script is not None and not script.get("passthrough"):
             with self.server.state.lock:  # the entry is already in the shared log
                 log_entry["scripted"] = True
-            self._apply_script(script, action)
+            self._apply_script(script, action, req)
+            return
+        if script is not None and any(k in script for k in PASSTHROUGH_MODIFIERS):
+            # The normal answer, misbehaving as the entry says (e.g. a short Content-Length).
+            with self.server.state.lock:
+                log_entry["scripted"] = True
+            if script.get("delay_ms"):
+                time.sleep(script["delay_ms"] / 1000)
+            resp = action()
+            resp.headers = resp.headers + [(k, str(v)) for k, v in script.get("headers", {}).items()]
+            if "content_length" in script:
+                resp.content_length = int(script["content_length"])
+                resp.close = True
+            if script.get("trickle_bps"):
+                resp.trickle_bps = script["trickle_bps"]
+            self._send(resp, head_only=self.command == "HEAD")
             return
         self._send(action(), head_only=self.command == "HEAD")
 
@@ -261,11 +279,17 @@ class Handler(BaseHTTPRequestHandler):
         }
 
     # ---------------------------------------------------------------- scripts
-    def _apply_script(self, entry: dict, action: Callable[[], Response]) -> None:
+    def _apply_script(self, entry: dict, action: Callable[[], Response], req: Request) -> None:
         if entry.get("delay_ms"):
             time.sleep(entry["delay_ms"] / 1000)
+        created_id = None
         if entry.get("then_create"):
-            action()  # normal side effects (the task is created); response replaced
+            normal = action()  # normal side effects (the task is created); response replaced
+            try:
+                created_id = json.loads(normal.body).get("id") if normal.body else None
+            except (ValueError, AttributeError):
+                created_id = None
+        entry = self._fill_placeholders(entry, req, created_id)
         if entry.get("close"):
             self.close_connection = True
             self._log_line("closed (scripted)")
@@ -295,6 +319,36 @@ class Handler(BaseHTTPRequestHandler):
             resp.close = True
         resp.trickle_bps = entry.get("trickle_bps")
         self._send(resp, head_only=self.command == "HEAD")
+
+    def _fill_placeholders(self, entry: dict, req: Request, created_id: str | None) -> dict:
+        """{{task_id}}, {{base_url}} and {{video_url}} in json strings, body and header values."""
+        if "{{" not in json.dumps(entry):
+            return entry
+        from . import api  # late import: api imports this module
+        task_id = created_id
+        if task_id is None:
+            m = _TASK_IN_PATH.match(req.path)
+            task_id = (m.group(1) or m.group(2)) if m else None
+        values = {"base_url": req.base_url, "task_id": task_id or ""}
+        task = self.server.state.get_task(task_id) if task_id else None
+        values["video_url"] = api.video_url(task, req.base_url) if task else ""
+
+        def fill(value: Any) -> Any:
+            if isinstance(value, str):
+                for name, text in values.items():
+                    value = value.replace("{{" + name + "}}", text)
+                return value
+            if isinstance(value, list):
+                return [fill(v) for v in value]
+            if isinstance(value, dict):
+                return {k: fill(v) for k, v in value.items()}
+            return value
+
+        out = dict(entry)
+        for key in ("json", "body", "headers"):
+            if key in out:
+                out[key] = fill(out[key])
+        return out
 
     def _hang(self) -> None:
         """Never answer; return when the client closes or the server stops."""
