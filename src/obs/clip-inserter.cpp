@@ -25,6 +25,7 @@ struct ClipInserter::Shared {
 	std::function<OBSSource()> currentScene;
 	std::mutex mutex;
 	bool stopped = false;
+	core::TaskQueue *worker = nullptr; // the inserter's; only used under `mutex` while not stopped
 	std::vector<std::unique_ptr<Playback>> playing;
 
 	void forget(Playback *p);
@@ -60,14 +61,13 @@ struct RemoveTask {
 	Playback *playback;
 };
 
-// UI thread: removes the finished clip's item (if the streamer has not already).
-void removeFinished(void *param)
+// Inserter worker: removes the finished clip's item (if the streamer has not already).
+void removeFinished(const RemoveTask &task)
 {
-	std::unique_ptr<RemoveTask> task(static_cast<RemoveTask *>(param));
-	auto shared = task->owner.lock();
+	auto shared = task.owner.lock();
 	if (!shared)
 		return;
-	Playback *p = task->playback;
+	Playback *p = task.playback;
 	{
 		std::lock_guard<std::mutex> lock(shared->mutex);
 		if (shared->stopped)
@@ -89,12 +89,17 @@ void removeFinished(void *param)
 	shared->forget(p);
 }
 
-// Media thread: marshal to the UI thread, never act here.
+// Media thread: hand over to the inserter's worker, never act here.
 void onMediaEnded(void *param, calldata_t *)
 {
 	auto *p = static_cast<Playback *>(param);
-	auto *task = new RemoveTask{p->owner, p};
-	obs_queue_task(OBS_TASK_UI, removeFinished, task, false);
+	auto shared = p->owner.lock();
+	if (!shared)
+		return;
+	std::lock_guard<std::mutex> lock(shared->mutex);
+	if (shared->stopped || !shared->worker)
+		return;
+	shared->worker->post([task = RemoveTask{p->owner, p}](const core::CancelToken &) { removeFinished(task); });
 }
 
 } // namespace
@@ -119,6 +124,7 @@ void ClipInserter::Shared::forget(Playback *p)
 ClipInserter::ClipInserter(std::function<OBSSource()> currentScene) : shared_(std::make_shared<Shared>())
 {
 	shared_->currentScene = std::move(currentScene);
+	shared_->worker = &worker_;
 }
 
 ClipInserter::~ClipInserter()
@@ -132,11 +138,13 @@ void ClipInserter::shutdown()
 	{
 		std::lock_guard<std::mutex> lock(shared_->mutex);
 		shared_->stopped = true;
+		shared_->worker = nullptr;
 		all.swap(shared_->playing);
 	}
 	for (auto &p : all)
 		if (p->handler)
 			signal_handler_disconnect(p->handler, "media_ended", onMediaEnded, p.get());
+	worker_.stop();
 }
 
 std::string ClipInserter::sourceNameFor(const std::string &prompt)
@@ -167,41 +175,46 @@ std::string ClipInserter::sourceNameFor(const std::string &prompt)
 	}
 }
 
+namespace {
+
+core::InsertResult stoppedResult()
+{
+	return {core::makeError(core::ErrorKind::Internal, "Error.Insert.Stopped", "plugin stopped"), {}, {}, {}};
+}
+
+// Calls `done` exactly once: with the insertion's result, or "stopped" when the worker drops the task at shutdown.
+struct PendingInsert {
+	std::function<void(core::InsertResult)> done;
+	void finish(core::InsertResult result)
+	{
+		auto d = std::move(done);
+		done = nullptr;
+		d(std::move(result));
+	}
+	~PendingInsert()
+	{
+		if (done)
+			done(stoppedResult());
+	}
+};
+
+} // namespace
+
 void ClipInserter::insert(const core::Job &job, std::function<void(core::InsertResult)> done)
 {
-	struct Task {
-		ClipInserter *self;
-		std::weak_ptr<Shared> shared;
-		core::Job job;
-		std::function<void(core::InsertResult)> done;
-	};
-	auto *task = new Task{this, shared_, job, std::move(done)};
-	obs_queue_task(
-		OBS_TASK_UI,
-		[](void *param) {
-			std::unique_ptr<Task> t(static_cast<Task *>(param));
-			auto shared = t->shared.lock();
-			core::InsertResult result;
-			if (!shared) {
-				result.error = core::makeError(core::ErrorKind::Internal, "Error.Insert.Stopped",
-							       "plugin stopped");
-			} else {
-				bool stopped;
-				{
-					std::lock_guard<std::mutex> lock(shared->mutex);
-					stopped = shared->stopped;
-				}
-				result = stopped ? core::InsertResult{core::makeError(core::ErrorKind::Internal,
-										      "Error.Insert.Stopped",
-										      "plugin stopped"),
-								      {},
-								      {},
-								      {}}
-						 : t->self->insertNow(t->job);
-			}
-			t->done(std::move(result));
-		},
-		task, false);
+	auto pending = std::make_shared<PendingInsert>();
+	pending->done = std::move(done);
+	std::lock_guard<std::mutex> lock(shared_->mutex);
+	if (shared_->stopped)
+		return; // `pending` answers "stopped"
+	worker_.post([this, job, pending](const core::CancelToken &) {
+		bool stopped;
+		{
+			std::lock_guard<std::mutex> l(shared_->mutex);
+			stopped = shared_->stopped;
+		}
+		pending->finish(stopped ? stoppedResult() : insertNow(job));
+	});
 }
 
 core::InsertResult ClipInserter::insertNow(const core::Job &job)

@@ -140,8 +140,17 @@ void SeedanceApp::onFinishedLoading()
 	background_ = std::make_unique<core::TaskQueue>();
 	grabber_ = std::make_unique<obs::FrameGrabber>();
 	frames_ = std::make_unique<obs::ObsFrameProvider>(*grabber_);
-	inserter_ = std::make_unique<obs::ClipInserter>([] {
-		OBSSourceAutoRelease scene = obs_frontend_get_current_scene();
+	// Called on the inserter's worker: the scene tracked on the UI thread, or OBS's answer when that name is
+	// stale (a renamed scene), as obs-websocket asks it from its own threads.
+	inserter_ = std::make_unique<obs::ClipInserter>([this] {
+		std::string name;
+		{
+			std::lock_guard<std::mutex> lock(sceneMutex_);
+			name = currentScene_;
+		}
+		OBSSourceAutoRelease scene = name.empty() ? nullptr : obs_get_source_by_name(name.c_str());
+		if (!scene || !obs_scene_from_source(scene))
+			scene = obs_frontend_get_current_scene();
 		return OBSSource(scene.Get());
 	});
 
