@@ -126,7 +126,9 @@ std::string serializeJournal(const std::vector<Job> &jobs)
 	json list = json::array();
 	for (const auto &job : jobs)
 		list.push_back(jobToJson(job));
-	return json{{"version", 1}, {"jobs", list}}.dump(1);
+	// Strings that are not UTF-8 (an error page's title in Latin-1, a prompt from a non-UTF-8 terminal) would
+	// make dump() throw inside the runner: they are written with U+FFFD in place of the bad bytes instead.
+	return json{{"version", 1}, {"jobs", list}}.dump(1, ' ', false, json::error_handler_t::replace);
 }
 
 JobStore::JobStore(std::string folder) : folder_(std::move(folder)) {}
