@@ -10,7 +10,9 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <random>
+#include <type_traits>
 
 namespace seedance::core {
 
@@ -33,10 +35,24 @@ constexpr std::array<std::pair<JobState, const char *>, 12> kStates{{
 	{JobState::Cancelled, "cancelled"},
 }};
 
+// A number that does not fit a signed integer field (1e30 in an edited or damaged journal) counts as missing:
+// nlohmann::json would convert it with a cast that is undefined behaviour.
+template<typename T> bool fits(const json &v)
+{
+	if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+		if (v.is_number_float()) {
+			double d = v.get<double>();
+			double min = static_cast<double>(std::numeric_limits<T>::min()); // -2^(bits-1), exact
+			return d >= min && d < -min;
+		}
+	}
+	return true;
+}
+
 template<typename T> T value(const json &j, const char *key, T fallback)
 {
 	auto it = j.find(key);
-	if (it == j.end() || it->is_null())
+	if (it == j.end() || it->is_null() || !fits<T>(*it))
 		return fallback;
 	try {
 		return it->get<T>();
@@ -48,7 +64,7 @@ template<typename T> T value(const json &j, const char *key, T fallback)
 template<typename T> std::optional<T> optionalValue(const json &j, const char *key)
 {
 	auto it = j.find(key);
-	if (it == j.end() || it->is_null())
+	if (it == j.end() || it->is_null() || !fits<T>(*it))
 		return std::nullopt;
 	try {
 		return it->get<T>();
