@@ -50,6 +50,13 @@ void setPath(json &body, const std::string &path, json value)
 	}
 }
 
+// A prompt typed in a terminal that is not UTF-8 cannot go into a JSON body as it is (dump() throws, and the CLI
+// died of it): its stray bytes become U+FFFD, as the journal writes them.
+std::string validUtf8(const std::string &text)
+{
+	return json::parse(json(text).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+}
+
 } // namespace
 
 size_t utf8Length(const std::string &text)
@@ -126,7 +133,7 @@ json buildCreateBody(const GenerationRequest &request, const ModelSpec &spec)
 {
 	json body = json::object();
 	body["model"] = spec.id;
-	body["prompt"] = request.prompt;
+	body["prompt"] = validUtf8(request.prompt);
 
 	auto put = [&](const char *option, json value) {
 		auto it = spec.fields.find(option);
