@@ -30,10 +30,12 @@ bool isTokenChar(char c)
 	       c == '+' || c == '/' || c == '=';
 }
 
+// Where a URL in prose ends. Only characters that never occur in a URL count: ' ( ) [ ] , and friends are legal
+// in paths and queries (RFC 3986), and stopping at them left the rest of a signed query in the log. Prose such as
+// "(see https://x/y?a=b)" loses its closing parenthesis to the redaction instead, the safe way round.
 bool isUrlChar(char c)
 {
-	return !std::isspace(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '<' && c != '>' &&
-	       c != '`' && c != ')' && c != ']' && c != '}' && c != ',';
+	return !std::isspace(static_cast<unsigned char>(c)) && c != '"' && c != '<' && c != '>' && c != '`';
 }
 
 void replaceAll(std::string &text, const std::string &needle)
