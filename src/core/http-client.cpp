@@ -338,7 +338,24 @@ bool isLoopbackHost(const std::string &hostIn)
 	std::string host = lower(hostIn);
 	if (host.size() > 2 && host.front() == '[' && host.back() == ']')
 		host = host.substr(1, host.size() - 2);
-	return host == "localhost" || host == "::1" || host == "127.0.0.1" || host.rfind("127.", 0) == 0;
+	if (host == "localhost" || host == "::1")
+		return true;
+	// 127.0.0.0/8 only as a literal dotted quad (the form curl normalises hosts to): a name such as
+	// "127.0.0.1.example.com" starts the same way and can resolve anywhere, which would send plain http off the
+	// machine. Octets with leading zeros are refused too, since resolvers disagree on whether they are octal.
+	if (host.rfind("127.", 0) != 0)
+		return false;
+	int octets = 0;
+	for (size_t start = 0; start <= host.size(); ++octets) {
+		size_t dot = std::min(host.find('.', start), host.size());
+		std::string octet = host.substr(start, dot - start);
+		if (octet.empty() || octet.size() > 3 || (octet.size() > 1 && octet[0] == '0') ||
+		    !std::all_of(octet.begin(), octet.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+		    std::stoi(octet) > 255)
+			return false;
+		start = dot + 1;
+	}
+	return octets == 4;
 }
 
 std::string urlHost(const std::string &url)
