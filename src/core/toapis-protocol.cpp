@@ -338,8 +338,9 @@ Result<UploadResult> parseUploadResponse(const HttpResponse &r)
 	out.id = textField(src, "id");
 	out.url = textField(src, "url");
 	out.mimeType = textField(src, "mime_type");
+	// Informational only; a size no file can have (1e30) is ignored rather than cast, which would be undefined.
 	if (auto it = src.find("size"); it != src.end())
-		if (auto n = asNumber(*it))
+		if (auto n = asNumber(*it); n && *n >= 0 && *n < 9e18)
 			out.size = static_cast<std::int64_t>(*n);
 	if (out.url.empty())
 		return badResponse("upload answer has no data.url", Operation::Upload);
