@@ -240,6 +240,17 @@ void HttpEngine::Impl::finish(const std::shared_ptr<Transfer> &t, CURLcode code,
 		r.error = classify(code);
 		if (r.error != TransportError::None)
 			r.errorDetail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
+		if (r.error == TransportError::Timeout && requestSize == 0 && r.status == 0) {
+			// Timed out before any connection existed: the server was never reached (a connect timeout, or a
+			// name lookup that never answered), which the streamer fixes differently from a server that
+			// accepted and went silent. Nothing was sent either way.
+			char *ip = nullptr;
+			curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip);
+			curl_off_t lookup = 0;
+			curl_easy_getinfo(t->easy, CURLINFO_NAMELOOKUP_TIME_T, &lookup);
+			if (!ip || !*ip)
+				r.error = lookup > 0 ? TransportError::Connect : TransportError::Resolve;
+		}
 	}
 	r.requestSent = !failedBeforeSending(r.error) && (requestSize > 0 || r.status > 0);
 	{
@@ -459,7 +470,7 @@ bool prepareEasy(Transfer &t, const std::string &userAgent)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connectTimeout.count()));
 	if (req.totalTimeout.count() > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(req.totalTimeout.count()));
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(std::max<std::uint64_t>(1, req.lowSpeedLimit)));
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(req.stallTimeout.count()));
 	if (req.resumeFrom == 0)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.maxResponseBytes));
@@ -470,6 +481,10 @@ bool prepareEasy(Transfer &t, const std::string &userAgent)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onHeader);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+	if (req.freshConnection) {
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	}
 
 	// A plain Range header rather than CURLOPT_RESUME_FROM: curl would fail a 200 answer, which we handle by
 	// starting the sink over.
@@ -576,14 +591,23 @@ HttpResponse HttpEngine::perform(const HttpRequest &request, const CancelToken *
 		curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &location);
 		if (!location || !*location)
 			return response; // a 3xx without Location is just a response
-		if (hop + 1 > request.maxRedirects)
-			return immediateFailure(TransportError::Redirects,
-						"more than " + std::to_string(request.maxRedirects) + " redirects");
+		if (hop + 1 > request.maxRedirects) {
+			HttpResponse loop =
+				immediateFailure(TransportError::Redirects,
+						 "more than " + std::to_string(request.maxRedirects) + " redirects");
+			loop.status = response.status;
+			loop.requestSent = true;
+			loop.finalUrl = url;
+			return loop;
+		}
 		std::string next = location;
 		if (Error policy = checkUrlAllowed(next)) {
 			HttpResponse refused =
 				immediateFailure(TransportError::Policy, "redirect refused: " + policy.detail);
 			refused.status = response.status;
+			refused.requestSent = true;
+			refused.finalUrl = url;
+			refused.refusedRedirect = stripQuery(next);
 			return refused;
 		}
 		if (response.status == 301 || response.status == 302 || response.status == 303) {

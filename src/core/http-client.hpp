@@ -48,11 +48,15 @@ struct HttpRequest {
 	std::vector<MultipartFile> formFiles; // non-empty = multipart/form-data
 	std::chrono::milliseconds connectTimeout{10000};
 	std::chrono::milliseconds totalTimeout{60000}; // 0 = no overall limit (downloads rely on the stall limit)
-	std::chrono::seconds stallTimeout{30};         // abort when fewer than 1 byte/s flows for this long
+	std::chrono::seconds stallTimeout{30};         // abort when fewer than lowSpeedLimit bytes/s flow this long
+	std::uint64_t lowSpeedLimit = 1;               // bytes per second
 	std::uint64_t maxResponseBytes = 1u << 20;     // JSON cap: 1 MiB
 	std::FILE *sink = nullptr;                     // a 2xx body streams here instead of memory
 	std::uint64_t resumeFrom = 0;                  // sends Range: bytes=N-
 	int maxRedirects = 5;
+	// A new connection, never reused afterwards: curl silently sends a request again when a reused connection
+	// dies before any answer, and a create sent twice is billed twice.
+	bool freshConnection = false;
 	// Called on the HTTP thread as body bytes arrive (total so far in this transfer); must be cheap.
 	std::function<void(std::uint64_t)> onBodyBytes;
 };
@@ -70,6 +74,7 @@ struct HttpResponse {
 	std::uint64_t bodyBytes = 0; // bytes of the final response body received in this transfer
 	bool sinkRestarted = false;  // a Range request got a full 200 response: the sink was truncated first
 	std::string finalUrl;        // after redirects (may carry a signed query: never log it unredacted)
+	std::string refusedRedirect; // a redirect target the URL policy refused (query stripped), for the message
 
 	bool transportOk() const { return error == TransportError::None; }
 	bool success() const { return transportOk() && status >= 200 && status < 300; }
