@@ -36,6 +36,8 @@ bool isCreateRetryable(const HttpResponse &r)
 
 bool isCreateOutcomeUnknown(const HttpResponse &r)
 {
+	if (!r.transportOk() && r.status >= 200 && r.status < 300)
+		return true; // the server accepted (the task exists), then the answer broke off or was too large
 	if (!r.transportOk())
 		return r.requestSent && r.error != TransportError::TooLarge && r.error != TransportError::Policy &&
 		       r.error != TransportError::Redirects;

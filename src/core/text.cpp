@@ -117,6 +117,70 @@ std::string truncateUtf8(const std::string &text, size_t maxCodePoints)
 	return text;
 }
 
+namespace {
+// Length of the well-formed UTF-8 sequence at `i` (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF), else 0.
+size_t sequenceLength(const std::string &s, size_t i)
+{
+	auto byte = [&](size_t k) {
+		return static_cast<unsigned char>(s[k]);
+	};
+	unsigned char c = byte(i);
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		lo = c == 0xE0 ? 0xA0 : 0x80;
+		hi = c == 0xED ? 0x9F : 0xBF;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		lo = c == 0xF0 ? 0x90 : 0x80;
+		hi = c == 0xF4 ? 0x8F : 0xBF;
+	} else {
+		return 0;
+	}
+	if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi)
+		return 0;
+	for (size_t k = 2; k < n; ++k)
+		if ((byte(i + k) & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+} // namespace
+
+bool isValidUtf8(const std::string &text)
+{
+	for (size_t i = 0; i < text.size();) {
+		size_t n = sequenceLength(text, i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+std::string toValidUtf8(const std::string &text)
+{
+	if (isValidUtf8(text))
+		return text;
+	std::string out;
+	out.reserve(text.size() + 16);
+	for (size_t i = 0; i < text.size();) {
+		size_t n = sequenceLength(text, i);
+		if (n == 0) {
+			out += "\xEF\xBF\xBD"; // U+FFFD
+			++i;
+		} else {
+			out.append(text, i, n);
+			i += n;
+		}
+	}
+	return out;
+}
+
 std::map<std::string, std::string> parseLocaleIni(const std::string &ini)
 {
 	std::map<std::string, std::string> table;

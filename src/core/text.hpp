@@ -25,6 +25,11 @@ std::string fillPlaceholders(const std::string &pattern, const std::map<std::str
 // The first `maxCodePoints` characters of UTF-8 text, never cutting a multi-byte sequence.
 std::string truncateUtf8(const std::string &text, size_t maxCodePoints);
 
+// Whether `text` is well-formed UTF-8, and a copy with every byte that is not part of a well-formed sequence
+// replaced by U+FFFD (server text in Latin-1 must not reach JSON, Qt or the journal as it is).
+bool isValidUtf8(const std::string &text);
+std::string toValidUtf8(const std::string &text);
+
 // Parses OBS locale INI text (Key="value" lines, \n and \" escapes).
 std::map<std::string, std::string> parseLocaleIni(const std::string &ini);
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -40,10 +41,54 @@ bool isFatalPollError(const Error &e)
 	case ErrorKind::Cancelled:
 		return true;
 	case ErrorKind::BadResponse:
-		return e.messageKey == "Error.NoVideoUrl";
+		// The task is done but its link is unusable: every later answer says the same.
+		return e.messageKey == "Error.NoVideoUrl" || e.messageKey == "Error.VideoUrl.Refused";
 	default:
 		return false;
 	}
+}
+
+// Whether an ISO BMFF file (MP4/MOV) is whole: its top-level boxes tile the file exactly and one of them is
+// "moov". A cut file (a Content-Length that lied short, a host that stopped early) starts like a clip, passes the
+// length check, and does not play.
+bool isoBoxesComplete(const std::string &path, std::uint64_t size)
+{
+	std::ifstream in(std::filesystem::u8path(path), std::ios::binary);
+	if (!in)
+		return false;
+	auto be = [](const unsigned char *p, int n) {
+		std::uint64_t v = 0;
+		for (int i = 0; i < n; ++i)
+			v = (v << 8) | p[i];
+		return v;
+	};
+	bool moov = false;
+	for (std::uint64_t offset = 0; offset < size;) {
+		unsigned char head[16];
+		if (size - offset < 8 || !in.seekg(static_cast<std::streamoff>(offset)) ||
+		    !in.read(reinterpret_cast<char *>(head), 8))
+			return false;
+		std::uint64_t box = be(head, 4);
+		std::uint64_t header = 8;
+		if (box == 1) { // 64-bit size follows the type
+			if (size - offset < 16 || !in.read(reinterpret_cast<char *>(head + 8), 8))
+				return false;
+			box = be(head + 8, 8);
+			header = 16;
+		} else if (box == 0) { // extends to the end of the file
+			box = size - offset;
+		}
+		if (box < header || box > size - offset)
+			return false;
+		moov = moov || std::memcmp(head + 4, "moov", 4) == 0;
+		offset += box;
+	}
+	return moov;
+}
+
+bool isEbml(const unsigned char *d, size_t n)
+{
+	return n >= 4 && d[0] == 0x1A && d[1] == 0x45 && d[2] == 0xDF && d[3] == 0xA3;
 }
 
 std::string trimSlash(std::string s)
@@ -172,10 +217,13 @@ Result<TaskSnapshot> ToApisClient::createTask(const GenerationRequest &request, 
 		return e;
 	HttpRequest r = jsonRequest("POST", "/v1/videos/generations");
 	r.headers.push_back("Content-Type: application/json");
+	r.freshConnection = true; // never resent by curl behind our back
 	r.body = buildCreateBody(request, spec).dump();
 	HttpResponse response = send(r, cancel, stats, isCreateRetryable);
 	if (!response.success() && isCreateOutcomeUnknown(response)) {
-		Error e = makeError(ErrorKind::OutcomeUnknown, "Error.OutcomeUnknown",
+		bool accepted = response.status >= 200 && response.status < 300; // then the answer broke or overflowed
+		Error e = makeError(ErrorKind::OutcomeUnknown,
+				    accepted ? "Error.OutcomeUnreadable" : "Error.OutcomeUnknown",
 				    response.transportOk() ? "create answered HTTP " + std::to_string(response.status)
 							   : "create failed after sending: " + response.errorDetail);
 		e.httpStatus = static_cast<int>(response.status);
@@ -188,7 +236,7 @@ Result<TaskSnapshot> ToApisClient::createTask(const GenerationRequest &request, 
 		// HTTP 200 whose body we cannot read: the task probably exists, we just cannot see its id.
 		Error e = parsed.error();
 		e.kind = ErrorKind::OutcomeUnknown;
-		e.messageKey = "Error.OutcomeUnknown";
+		e.messageKey = "Error.OutcomeUnreadable";
 		return e;
 	}
 	return parsed;
@@ -223,6 +271,7 @@ Result<TaskSnapshot> ToApisClient::waitForTask(const std::string &taskId, double
 					       CallStats *stats)
 {
 	PollSchedule schedule(poll, submittedAt);
+	Error lastPollError; // the last poll failed (transient): said at the deadline instead of "not ready yet"
 	while (true) {
 		double now = monotonicSeconds();
 		double wait = schedule.nextPollTime(now) - now;
@@ -233,6 +282,7 @@ Result<TaskSnapshot> ToApisClient::waitForTask(const std::string &taskId, double
 
 		auto result = getTask(taskId, cancel, false, stats);
 		now = monotonicSeconds();
+		lastPollError = result ? Error{} : result.error();
 		if (result) {
 			schedule.observe(now, result->progress);
 			if (result->state == TaskState::Succeeded)
@@ -257,6 +307,14 @@ Result<TaskSnapshot> ToApisClient::waitForTask(const std::string &taskId, double
 			logWarning("polling " + taskId + ": " + describe(e) + " (will keep trying)");
 		}
 		if (schedule.pastDeadline(now)) {
+			if (lastPollError && lastPollError.kind != ErrorKind::BadResponse) {
+				// Not a slow task but a lost connection: the streamer should look at the network, not wait.
+				Error e = makeError(ErrorKind::Network, "Error.PollUnreachable",
+						    "task " + taskId + ": polling failed until the deadline: " +
+							    describe(lastPollError),
+						    {{"task", taskId}});
+				return e;
+			}
 			int minutes = static_cast<int>(poll.deadline / 60.0 + 0.5);
 			return makeError(ErrorKind::Timeout, "Error.PollDeadline",
 					 "task " + taskId + " not finished after " + std::to_string(minutes) + " min",
@@ -280,6 +338,7 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 	HttpResponse last;
 
 	for (int attempt = 1;; ++attempt) {
+		bool cutShort = false;
 		std::uint64_t offset = 0;
 		if (resumable)
 			offset = fileSize(part).value_or(0);
@@ -299,6 +358,7 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 		r.connectTimeout = config_.connectTimeout;
 		r.totalTimeout = std::chrono::milliseconds(0);
 		r.stallTimeout = config_.stallTimeout;
+		r.lowSpeedLimit = config_.minDownloadRate;
 		r.maxResponseBytes = config_.maxVideoBytes;
 		r.sink = sink;
 		r.resumeFrom = offset;
@@ -352,15 +412,23 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 							 "download is not a video (" + std::to_string(have) +
 								 " bytes, type " + type + ")");
 				}
-				if (Error e = renameNoReplace(part, finalPath)) {
-					removeFile(part);
-					return e;
+				if (!isEbml(head, got) && !isoBoxesComplete(part, have)) {
+					// A cut clip posing as a whole one: fetched again from the start below.
+					last.error = TransportError::Network;
+					last.errorDetail = "the clip is cut short (" + std::to_string(have) +
+							   " bytes; its MP4 boxes do not add up)";
+					cutShort = true;
+				} else {
+					if (Error e = renameNoReplace(part, finalPath)) {
+						removeFile(part);
+						return e;
+					}
+					out.bytes = have;
+					out.resumed = offset > 0;
+					if (onProgress)
+						onProgress(have, have);
+					return out;
 				}
-				out.bytes = have;
-				out.resumed = offset > 0;
-				if (onProgress)
-					onProgress(have, have);
-				return out;
 			}
 		}
 
@@ -387,11 +455,14 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 			Error e = errorFromResponse(last, Operation::Download);
 			if (last.error == TransportError::Network)
 				e.messageKey = "Error.Download.Incomplete";
+			else if (last.error == TransportError::Timeout)
+				e.messageKey =
+					"Error.Download.Stalled"; // no answer, or a trickle below minDownloadRate
 			return e;
 		}
-		// Resume when the server said it serves ranges (or already answered one).
+		// Resume when the server said it serves ranges (or already answered one); a cut clip starts over.
 		auto ranges = last.header("accept-ranges");
-		resumable = (ranges && ranges->find("bytes") != std::string::npos) || last.status == 206;
+		resumable = !cutShort && ((ranges && ranges->find("bytes") != std::string::npos) || last.status == 206);
 		double wait = retryDelay(config_.retry, attempt, last.retryAfterSeconds(), random01());
 		logInfo("download of " + stripQuery(url) + " interrupted (" + last.errorDetail + "), retrying in " +
 			std::to_string(static_cast<int>(wait * 1000)) + " ms" + (resumable ? ", resuming" : ""));

@@ -27,6 +27,9 @@ struct ClientConfig {
 	std::chrono::milliseconds connectTimeout{10000};
 	std::chrono::milliseconds requestTimeout{60000}; // JSON calls and uploads
 	std::chrono::seconds stallTimeout{30};           // a transfer moving < 1 byte/s this long is dropped
+	// A download slower than this (bytes/s) for stallTimeout is dropped too: a body trickled a few bytes at a time
+	// (slow loris) would otherwise hold a slot for hours. A real video host is far faster even on poor links.
+	std::uint64_t minDownloadRate = 1024;
 	std::uint64_t maxJsonBytes = 1u << 20;
 	std::uint64_t maxVideoBytes = 1ull << 30;
 };

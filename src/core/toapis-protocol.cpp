@@ -3,6 +3,7 @@
 
 #include "log.hpp"
 #include "redact.hpp"
+#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,7 @@ std::string lower(std::string s)
 // Provider text shown to users is kept short and single-line.
 std::string clip(std::string s, size_t max = 300)
 {
+	s = toValidUtf8(s); // an error page in Latin-1 must not reach the journal, JSON or Qt as it is
 	for (char &c : s)
 		if (c == '\n' || c == '\r' || c == '\t')
 			c = ' ';
@@ -40,11 +42,19 @@ std::string clip(std::string s, size_t max = 300)
 	return s;
 }
 
+// The provider's own words, as shown after ours: short, and without anything secret it may echo (our key).
+std::string said(const std::string &s)
+{
+	return redact(clip(s));
+}
+
 std::optional<json> parseJson(const std::string &body)
 {
 	if (body.empty() || jsonTooDeep(body))
 		return std::nullopt;
-	json j = json::parse(body, nullptr, false);
+	// A body with stray bytes that are not UTF-8 (a Latin-1 message) is still read: the parser would refuse it
+	// whole, and a task answer that can never be read is polled until the deadline.
+	json j = isValidUtf8(body) ? json::parse(body, nullptr, false) : json::parse(toValidUtf8(body), nullptr, false);
 	if (j.is_discarded())
 		return std::nullopt;
 	return j;
@@ -185,7 +195,14 @@ Error badResponse(const std::string &detail, Operation op)
 	return makeError(ErrorKind::BadResponse, "Error.BadResponse", detail);
 }
 
-Error transportError(const HttpResponse &r)
+bool mentionsTooLarge(const std::string &text)
+{
+	std::string t = lower(text);
+	return t.find("too large") != std::string::npos || t.find("maximum size") != std::string::npos ||
+	       t.find("too big") != std::string::npos;
+}
+
+Error transportError(const HttpResponse &r, Operation operation)
 {
 	switch (r.error) {
 	case TransportError::Resolve:
@@ -201,10 +218,15 @@ Error transportError(const HttpResponse &r)
 	case TransportError::Cancelled:
 		return makeError(ErrorKind::Cancelled, "Error.Cancelled", r.errorDetail);
 	case TransportError::Policy:
+		if (!r.refusedRedirect.empty())
+			return makeError(ErrorKind::InvalidInput, "Error.Redirect.Refused", r.errorDetail,
+					 {{"url", toValidUtf8(r.refusedRedirect)}});
 		return makeError(ErrorKind::InvalidInput, "Error.Url.Insecure", r.errorDetail,
 				 {{"url", stripQuery(r.finalUrl)}});
 	case TransportError::Redirects:
-		return makeError(ErrorKind::BadResponse, "Error.Redirects", r.errorDetail);
+		return makeError(ErrorKind::BadResponse,
+				 operation == Operation::Download ? "Error.Download.Redirects" : "Error.Redirects",
+				 r.errorDetail);
 	case TransportError::Write:
 		return makeError(ErrorKind::Disk, "Error.Disk.Write", r.errorDetail);
 	case TransportError::Network:
@@ -268,7 +290,7 @@ TaskState classifyStatus(const std::string &raw)
 Error errorFromResponse(const HttpResponse &r, Operation operation)
 {
 	if (!r.transportOk())
-		return transportError(r);
+		return transportError(r, operation);
 
 	Envelope env;
 	std::string detail;
@@ -304,6 +326,9 @@ Error errorFromResponse(const HttpResponse &r, Operation operation)
 		e = makeError(ErrorKind::ServerUnavailable, "Error.SubmitUnavailable");
 	} else if (status >= 500) {
 		e = makeError(ErrorKind::ServerUnavailable, "Error.Server");
+	} else if (status == 413 ||
+		   (operation == Operation::Upload && status == 400 && mentionsTooLarge(env.message))) {
+		e = makeError(ErrorKind::InvalidInput, "Error.Upload.TooLarge");
 	} else if (status == 400) {
 		e = makeError(ErrorKind::InvalidInput, "Error.Rejected");
 	} else {
@@ -311,7 +336,7 @@ Error errorFromResponse(const HttpResponse &r, Operation operation)
 	}
 	e.httpStatus = static_cast<int>(status);
 	e.providerCode = clip(env.code, 80);
-	e.providerMessage = clip(env.message);
+	e.providerMessage = said(env.message);
 	e.retryAfterSeconds = r.retryAfterSeconds();
 	e.detail = "HTTP " + std::to_string(status) + (detail.empty() ? "" : ", " + detail);
 	return e;
@@ -327,8 +352,11 @@ Result<UploadResult> parseUploadResponse(const HttpResponse &r)
 	auto success = j->find("success");
 	if (success != j->end() && success->is_boolean() && !success->get<bool>()) {
 		// The upload envelope reports refusals with HTTP 200 on some deployments.
-		Error e = makeError(ErrorKind::InvalidInput, "Error.UploadRefused", "success:false");
-		e.providerMessage = clip(readEnvelope(*j).message);
+		std::string message = readEnvelope(*j).message;
+		Error e = makeError(ErrorKind::InvalidInput,
+				    mentionsTooLarge(message) ? "Error.Upload.TooLarge" : "Error.UploadRefused",
+				    "success:false");
+		e.providerMessage = said(message);
 		e.httpStatus = static_cast<int>(r.status);
 		return e;
 	}
@@ -370,9 +398,15 @@ Result<TaskSnapshot> parseTaskResponse(const HttpResponse &r, Operation operatio
 		return badResponse("task id has unsafe characters", operation);
 
 	auto statusIt = t.find("status");
-	if (statusIt == t.end() || !statusIt->is_string() || statusIt->get<std::string>().empty())
-		return badResponse("task answer has no status text", operation);
-	s.status = clip(statusIt->get<std::string>(), 64);
+	if (statusIt == t.end() || !statusIt->is_string() || statusIt->get<std::string>().empty()) {
+		// The answer to a create is read for its id: the task exists and is billed, and polling tells the rest.
+		// Failing here would lose a paid task over an informational field.
+		if (operation != Operation::Create)
+			return badResponse("task answer has no status text", operation);
+		s.status = "queued";
+	} else {
+		s.status = clip(statusIt->get<std::string>(), 64);
+	}
 	s.state = classifyStatus(s.status);
 
 	if (auto it = t.find("progress"); it != t.end()) {
@@ -390,11 +424,13 @@ Result<TaskSnapshot> parseTaskResponse(const HttpResponse &r, Operation operatio
 			const json *first = nullptr;
 			if (data->is_array() && !data->empty())
 				first = &(*data)[0];
-			else if (data->is_object())
+			else if (data->is_object() || data->is_string())
 				first = &*data;
 			if (first && first->is_object()) {
 				s.videoUrl = textField(*first, "url");
 				s.lastFrameUrl = textField(*first, "last_frame_url");
+			} else if (first && first->is_string()) {
+				s.videoUrl = first->get<std::string>(); // "data": ["https://…"] or "data": "https://…"
 			}
 		}
 		if (s.videoUrl.empty())
@@ -423,7 +459,10 @@ Result<TaskSnapshot> parseTaskResponse(const HttpResponse &r, Operation operatio
 			return makeError(ErrorKind::BadResponse, "Error.NoVideoUrl",
 					 "completed task without a video URL", {{"task", s.id}});
 		if (Error policy = checkUrlAllowed(s.videoUrl))
-			return badResponse("video URL refused: " + policy.detail, operation);
+			// Not a transient fault: every later answer carries the same link. Said at once, with the task.
+			return makeError(ErrorKind::BadResponse, "Error.VideoUrl.Refused",
+					 "video URL refused: " + policy.detail,
+					 {{"url", clip(stripQuery(s.videoUrl), 120)}, {"task", s.id}});
 	} else if (s.state == TaskState::Failed) {
 		Envelope env = readEnvelope(t);
 		std::string statusLower = lower(s.status);
@@ -436,7 +475,7 @@ Result<TaskSnapshot> parseTaskResponse(const HttpResponse &r, Operation operatio
 		else
 			s.failure = makeError(ErrorKind::GenerationFailed, "Error.GenerationFailed");
 		s.failure.providerCode = clip(env.code, 80);
-		s.failure.providerMessage = clip(env.message);
+		s.failure.providerMessage = said(env.message);
 		s.failure.detail = "task " + s.id + " " + s.status;
 		s.failure.args["task"] = s.id;
 	}
