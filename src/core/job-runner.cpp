@@ -7,6 +7,7 @@
 #include "redact.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace seedance::core {
 
@@ -25,6 +26,26 @@ namespace {
 bool cancelledByUser(const CancelToken &token)
 {
 	return token.reason() == CancelReason::User;
+}
+
+constexpr const char *kNotDurable = "Notice.NotDurable";
+constexpr const char *kSubmitDeferred = "Notice.SubmitDeferred";
+
+Notice notDurable(const Error &why)
+{
+	return {kNotDurable, {{"reason", userMessage(why)}}};
+}
+
+// The provider refused the submit for now and created no task (429 after the client's retries, or 503 from its
+// submit limiter): waiting and submitting again cannot bill twice.
+bool submitRefusedForNow(const Error &e)
+{
+	return e.kind == ErrorKind::RateLimited || e.messageKey == "Error.SubmitUnavailable";
+}
+
+std::chrono::milliseconds toMs(double seconds)
+{
+	return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
 }
 
 std::string shortPrompt(const std::string &prompt)
@@ -61,8 +82,12 @@ Error JobRunner::start()
 	if (opened) {
 		loaded = std::move(*opened);
 	} else {
-		journalError_ = opened.error();
-		logError("jobs will not survive a restart: " + describe(journalError_));
+		Error why = opened.error();
+		if (why.messageKey != "Error.Journal.Locked")
+			why.messageKey = "Error.Journal.Write"; // about the job list, not the clip folder
+		logError("jobs will not survive a restart: " + describe(why));
+		std::lock_guard<std::mutex> lock(mutex_);
+		journalError_ = why;
 		store_.reset();
 	}
 	makeDirectories(config_.dataFolder + "/frames");
@@ -76,7 +101,7 @@ Error JobRunner::start()
 	controlThread_ = std::thread([this] { controlLoop(); });
 	for (int i = 0; i < config_.maxConcurrent; ++i)
 		slotThreads_.emplace_back([this, i] { slotLoop(i); });
-	return journalError_;
+	return journalError();
 }
 
 void JobRunner::resume(std::vector<Job> jobs)
@@ -188,6 +213,11 @@ Result<std::string> JobRunner::submit(JobSpec spec)
 	j.playback = spec.playback;
 	j.createdAt = j.updatedAt = unixNow();
 	j.enteredAtMs[JobState::Capturing] = unixNowMs();
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (!store_ && journalError_)
+			j.notice = notDurable(journalError_); // the streamer should know this job cannot resume
+	}
 	std::string resolution = spec.request.resolution.value_or(model.defaultResolution);
 
 	{
@@ -404,6 +434,7 @@ bool JobRunner::durable() const
 
 Error JobRunner::journalError() const
 {
+	std::lock_guard<std::mutex> lock(mutex_);
 	return journalError_;
 }
 
@@ -647,12 +678,38 @@ void JobRunner::process(const EntryPtr &e)
 			return;
 		}
 
-		// Journaled before the request: if OBS dies now, the next start knows the outcome is unknown.
-		update(e, [](Job &job) {
-			job.state = job.stage = JobState::Submitting;
-			++job.attempts;
-		});
-		auto created = client.createTask(request, *spec, cancel);
+		Result<TaskSnapshot> created = makeError(ErrorKind::Internal, "Error.Internal", "not submitted");
+		double waited = 0;
+		for (int round = 0;; ++round) {
+			// Journaled before the request: if OBS dies now, the next start knows the outcome is unknown.
+			update(e, [](Job &job) {
+				job.state = job.stage = JobState::Submitting;
+				++job.attempts;
+				if (job.notice.key == kSubmitDeferred)
+					job.notice = {};
+			});
+			created = client.createTask(request, *spec, cancel);
+			if (created || cancel.cancelled() || !submitRefusedForNow(created.error()))
+				break;
+			// Refused for now, nothing created: wait (as "waiting", which a restart reports as never
+			// submitted) and submit again, while jobs already at the provider keep polling.
+			double delay = std::min(cfg.submitWait.max, cfg.submitWait.first * std::pow(2.0, round));
+			delay = std::max(delay, created.error().retryAfterSeconds.value_or(0.0));
+			if (waited + delay > cfg.submitWait.total)
+				break; // long enough: the provider's reason is the job's
+			int seconds = static_cast<int>(std::ceil(delay));
+			logInfo("job " + j.id + ": submit refused for now (" + describe(created.error()) +
+				"), submitting again in " + std::to_string(seconds) + " s");
+			update(e, [&](Job &job) {
+				job.state = job.stage = JobState::Waiting;
+				job.notice = {kSubmitDeferred, {{"seconds", std::to_string(seconds)}}};
+			});
+			if (cancel.waitFor(toMs(delay))) {
+				stopped(makeError(ErrorKind::Cancelled, "Error.Cancelled", "cancelled"));
+				return;
+			}
+			waited += delay;
+		}
 		if (!created) {
 			Error err = created.error();
 			if (err.kind == ErrorKind::OutcomeUnknown)
@@ -714,13 +771,6 @@ void JobRunner::process(const EntryPtr &e)
 	std::string videoUrl = done->videoUrl; // signed: kept in memory only, never journaled
 	auto expires = done->expiresAt;
 
-	Error folderError = makeDirectories(cfg.clipFolder);
-	if (folderError) {
-		stopped(folderError);
-		return;
-	}
-	std::string clipPath = uniqueClipPath(cfg.clipFolder, j.request.prompt, j.createdAt);
-	removeFile(clipPath + ".part"); // a leftover from an earlier session
 	update(e, [&](Job &job) {
 		job.state = job.stage = JobState::Downloading;
 		job.progress = 100;
@@ -728,6 +778,13 @@ void JobRunner::process(const EntryPtr &e)
 		job.expiresAt = expires;
 		job.completedAt = unixNow();
 	});
+	Error folderError = makeDirectories(cfg.clipFolder);
+	if (folderError) {
+		stopped(folderError); // the task stays: Retry downloads it once the folder works
+		return;
+	}
+	std::string clipPath = uniqueClipPath(cfg.clipFolder, j.request.prompt, j.createdAt);
+	removeFile(clipPath + ".part"); // a leftover from an earlier session
 	auto file =
 		client.download(videoUrl, clipPath, cancel, [&](std::uint64_t received, std::optional<std::uint64_t>) {
 			update(
@@ -851,8 +908,11 @@ void JobRunner::persist()
 		std::lock_guard<std::mutex> lock(mutex_);
 		version = ++version_;
 		snapshot.reserve(entries_.size());
-		for (const auto &e : entries_)
+		for (const auto &e : entries_) {
 			snapshot.push_back(e->job);
+			if (snapshot.back().notice.key == kNotDurable)
+				snapshot.back().notice = {}; // about this session's disk, not worth keeping
+		}
 	}
 	std::lock_guard<std::mutex> guard(persistMutex_);
 	if (version < writtenVersion_)
@@ -860,9 +920,36 @@ void JobRunner::persist()
 	std::vector<Job> dropped;
 	if (Error e = store_->write(snapshot, &dropped)) {
 		logError("journal: " + describe(e));
+		// Say it where the streamer looks: on every running job, which would not resume after a restart.
+		std::vector<Job> warned;
+		{
+			std::lock_guard<std::mutex> lock(mutex_);
+			journalError_ = e;
+			for (auto &entry : entries_)
+				if (!isTerminal(entry->job.state) && entry->job.notice.empty()) {
+					entry->job.notice = notDurable(e);
+					warned.push_back(entry->job);
+				}
+		}
+		for (const auto &job : warned)
+			notify(job);
 		return;
 	}
 	writtenVersion_ = version;
+	std::vector<Job> cleared;
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (journalError_) {
+			journalError_ = {};
+			for (auto &entry : entries_)
+				if (entry->job.notice.key == kNotDurable) {
+					entry->job.notice = {};
+					cleared.push_back(entry->job);
+				}
+		}
+	}
+	for (const auto &job : cleared)
+		notify(job);
 	if (!dropped.empty()) {
 		std::lock_guard<std::mutex> lock(mutex_);
 		for (const auto &d : dropped) {

@@ -125,6 +125,11 @@ GenerateDock::GenerateDock(DockServices services, QWidget *parent)
 		for (const auto &job : services_.runner->jobs())
 			jobs_->upsert(job);
 		jobs_->flush();
+		// This session's jobs are not saved (journal folder not writable, or every journal slot held by other
+		// OBS instances): said before the streamer generates; each job also carries it as a notice.
+		if (!services_.runner->durable())
+			if (core::Error why = services_.runner->journalError())
+				showStatus(q(core::userMessage(why)), true);
 	}
 	updateCharCount();
 	updateGenerateState();
