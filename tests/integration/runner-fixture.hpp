@@ -22,6 +22,7 @@ public:
 	// Hooks run on the runner's prep worker; return an Error to fail that step.
 	std::function<core::Error(const core::CancelToken &)> onCapture;
 	std::function<core::Error(const core::CancelToken &)> onEncode;
+	std::function<void(core::EncodedFrame &)> onEncoded; // alters the encoded frame (e.g. makes it too large)
 	std::atomic<int> begun{0};
 	int sourceWidth = 1280;
 	int sourceHeight = 720;
@@ -58,6 +59,8 @@ private:
 			frame.image.height = layout->output.height;
 			frame.image.format = core::ImageFormat::Png;
 			frame.image.thumbnailJpeg = "thumb";
+			if (owner.onEncoded)
+				owner.onEncoded(frame);
 			return frame;
 		}
 	};
@@ -95,19 +98,34 @@ public:
 
 // A runner over a data folder that outlives it (so a test can rebuild one on the same journal).
 struct RunnerFixture {
-	Emulator emu;
+	std::unique_ptr<Emulator> ownEmulator; // null when the test brings its own (shared) emulator
+	Emulator &emu;
 	core::HttpEngine engine;
 	TempDir dir;
 	ScriptedFrames frames;
 	RecordingInserter inserter;
+	// Applied by start() after the defaults (timeouts, folders, retry policy of a fault test).
+	std::function<void(core::RunnerConfig &)> tune;
+	bool requireDurable = true; // start() requires the journal to open
 	std::unique_ptr<core::JobRunner> runner;
 	std::mutex seenMutex;
 	std::vector<std::pair<std::string, core::JobState>> seen; // every update (id, state)
+	std::vector<core::Job> updates;                           // every update, in order
 
-	explicit RunnerFixture(int slots = 3)
+	explicit RunnerFixture(int slots = 3) : ownEmulator(std::make_unique<Emulator>()), emu(*ownEmulator)
 	{
 		emu.scenario({{"queue_seconds", 0.2}, {"generate_seconds", 0.6}});
 		start(slots);
+	}
+	// On an emulator the caller owns (reset by the caller), with `tuneConfig` applied; started unless told not
+	// to (then set `requireDurable` or more, and call start()).
+	RunnerFixture(Emulator &shared, std::function<void(core::RunnerConfig &)> tuneConfig, int slots = 3,
+		      bool startNow = true)
+		: emu(shared),
+		  tune(std::move(tuneConfig))
+	{
+		if (startNow)
+			start(slots);
 	}
 	~RunnerFixture()
 	{
@@ -135,13 +153,18 @@ struct RunnerFixture {
 	{
 		auto c = config(slots);
 		c.insertResumedClips = insertResumed;
+		if (tune)
+			tune(c);
 		runner = std::make_unique<core::JobRunner>(c, engine, &frames, &inserter);
 		runner->subscribe([this](const core::Job &j) {
 			std::lock_guard<std::mutex> lock(seenMutex);
 			if (seen.empty() || seen.back().first != j.id || seen.back().second != j.state)
 				seen.emplace_back(j.id, j.state);
+			updates.push_back(j);
 		});
-		REQUIRE_FALSE(runner->start());
+		core::Error started = runner->start();
+		if (requireDurable)
+			REQUIRE_FALSE(started);
 	}
 
 	// Stops the runner like OBS exiting (jobs stay journaled) and returns how long it took.
@@ -206,9 +229,20 @@ struct RunnerFixture {
 		return out;
 	}
 
-	std::vector<core::Job> journal()
+	// Every update of one job, in order (what the dock showed).
+	std::vector<core::Job> updatesOf(const std::string &id)
 	{
-		auto text = core::readFile(dir.file("config/jobs.json"), 64u << 20);
+		std::lock_guard<std::mutex> lock(seenMutex);
+		std::vector<core::Job> out;
+		for (const auto &j : updates)
+			if (j.id == id)
+				out.push_back(j);
+		return out;
+	}
+
+	std::vector<core::Job> journal(const std::string &path = {})
+	{
+		auto text = core::readFile(path.empty() ? dir.file("config/jobs.json") : path, 64u << 20);
 		REQUIRE(text);
 		auto jobs = core::parseJournal(*text);
 		REQUIRE(jobs);

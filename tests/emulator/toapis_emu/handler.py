@@ -330,8 +330,12 @@ class Handler(BaseHTTPRequestHandler):
             m = _TASK_IN_PATH.match(req.path)
             task_id = (m.group(1) or m.group(2)) if m else None
         values = {"base_url": req.base_url, "task_id": task_id or ""}
-        task = self.server.state.get_task(task_id) if task_id else None
-        values["video_url"] = api.video_url(task, req.base_url) if task else ""
+        state = self.server.state
+        with state.lock:
+            task = state.tasks.get(task_id) if task_id else None
+            if task is not None:
+                task.evaluate(time.time())  # completes it if due, so the URL carries its expiry
+            values["video_url"] = api.video_url(task, req.base_url) if task else ""
 
         def fill(value: Any) -> Any:
             if isinstance(value, str):
