@@ -4,6 +4,7 @@
 #include "core/text.hpp"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -229,8 +230,8 @@ JobList::JobList(QWidget *parent) : QWidget(parent)
 	layout_->addStretch(1);
 	flushTimer_ = new QTimer(this);
 	flushTimer_->setSingleShot(true);
-	flushTimer_->setInterval(100);
-	connect(flushTimer_, &QTimer::timeout, this, &JobList::flush);
+	flushTimer_->setInterval(kFlushIntervalMs);
+	connect(flushTimer_, &QTimer::timeout, this, [this] { applyPending(kFlushBudgetMs); });
 	tickTimer_ = new QTimer(this);
 	tickTimer_->setInterval(1000);
 	connect(tickTimer_, &QTimer::timeout, this, [this] {
@@ -245,14 +246,28 @@ void JobList::upsert(const core::Job &job)
 {
 	pending_[job.id] = job;
 	if (!flushTimer_->isActive())
-		flushTimer_->start();
+		flushTimer_->start(kFlushIntervalMs);
 }
 
 void JobList::flush()
 {
-	auto pending = std::move(pending_);
-	pending_.clear();
-	for (auto &[id, job] : pending) {
+	applyPending(-1);
+}
+
+void JobList::applyPending(int budgetMs)
+{
+	// A burst of new jobs (a Stream Deck macro, 20 websocket requests) would build every row in one event; with a
+	// budget the rest waits for the next turn of the event loop, so input and painting go on in between.
+	QElapsedTimer clock;
+	clock.start();
+	while (!pending_.empty()) {
+		if (budgetMs >= 0 && clock.elapsed() >= budgetMs) {
+			flushTimer_->start(0);
+			break;
+		}
+		auto node = pending_.extract(pending_.begin());
+		const std::string &id = node.key();
+		const core::Job &job = node.mapped();
 		auto it = rows_.find(id);
 		JobRow *row = it != rows_.end() ? it->second.data() : nullptr;
 		if (!row) {

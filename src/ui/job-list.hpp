@@ -70,6 +70,9 @@ public:
 	// Applies pending updates now (tests, and the first fill).
 	void flush();
 
+	static constexpr int kFlushIntervalMs = 100;
+	static constexpr int kFlushBudgetMs = 4; // per turn of the event loop
+
 	JobRow *row(const std::string &id) const;
 	int rowCount() const { return static_cast<int>(rows_.size()); }
 
@@ -77,6 +80,8 @@ Q_SIGNALS:
 	void actionRequested(const QString &jobId, seedance::ui::JobAction action);
 
 private:
+	void applyPending(int budgetMs); // budgetMs < 0: everything
+
 	QVBoxLayout *layout_;
 	QLabel *empty_;
 	std::map<std::string, QPointer<JobRow>> rows_;

@@ -9,6 +9,7 @@
 #include "core/task-queue.hpp"
 #include "core/text.hpp"
 #include "ui/generate-dock.hpp"
+#include "ui/job-list.hpp"
 #include "ui/settings-dialog.hpp"
 
 #include "ui_generate-dock.h"
@@ -355,6 +356,43 @@ TEST_CASE("the dock never blocks: longest UI stall while the server answers in 5
 		    static_cast<long long>(worst));
 	// Not a performance assertion: a stall of the server's 5 s would mean the UI waited on the network.
 	CHECK(worst < 2500);
+}
+
+TEST_CASE("a burst of 40 new jobs builds its rows over several turns of the event loop, losing none", "[ui][stall]")
+{
+	ui::JobList list;
+	list.resize(400, 600);
+	list.show();
+	for (int i = 0; i < 40; ++i) {
+		core::Job job;
+		job.id = "job_burst_" + std::to_string(100 + i);
+		job.state = core::JobState::Generating;
+		job.request.prompt = "burst " + std::to_string(i);
+		job.createdAt = 1000 + i;
+		job.progress = i;
+		list.upsert(job);
+	}
+	// A later update of a job still waiting for its row wins over the earlier one.
+	core::Job last;
+	last.id = "job_burst_100";
+	last.state = core::JobState::Completed;
+	last.request.prompt = "burst 0";
+	last.createdAt = 1000;
+	last.progress = 100;
+	list.upsert(last);
+	// Each turn builds rows for at most kFlushBudgetMs, then yields to the event loop.
+	int turns = 0;
+	REQUIRE(until([&] {
+		++turns;
+		return list.rowCount() == 40;
+	}));
+	CHECK(list.row("job_burst_100")->job().state == core::JobState::Completed);
+	CHECK(list.row("job_burst_139")->job().progress == 39);
+	// Newest first, whatever order the turns built them in.
+	QApplication::processEvents();
+	CHECK(list.row("job_burst_139")->y() < list.row("job_burst_120")->y());
+	CHECK(list.row("job_burst_120")->y() < list.row("job_burst_100")->y());
+	std::printf("a burst of 40 jobs took %d turns of the event loop to build its rows\n", turns);
 }
 
 TEST_CASE("screenshots in zh-CN", "[ui][screenshots]")
