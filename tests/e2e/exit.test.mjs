@@ -45,7 +45,9 @@ test('Ctrl+Q with three jobs in flight and a stalling server: closed within 3 s,
   const log = obs.logText();
   assert.ok(clean, `OBS exited cleanly (${ms} ms)`);
   assert.ok(ms < 3000, `closed in ${ms} ms`);
-  assert.match(log, /job runner stopped in \d+ ms/);
+  const stopped = log.match(/job runner stopped in (\d+) ms/);
+  assert.ok(stopped, 'the runner logged its shutdown');
+  assert.ok(Number(stopped[1]) < 1000, `every plugin thread joined within a second (${stopped[1]} ms)`);
   assert.match(log, /Number of memory leaks: 0/);
   assert.doesNotMatch(log, /crash|Segmentation/i);
 });
