@@ -161,6 +161,33 @@ Error renameNoReplace(const std::string &from, const std::string &to)
 #endif
 }
 
+Error createFileExclusive(const std::string &path, bool *exists)
+{
+	if (exists)
+		*exists = false;
+#ifdef _WIN32
+	HANDLE h = CreateFileW(fs::u8path(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL,
+			       nullptr);
+	if (h == INVALID_HANDLE_VALUE) {
+		bool taken = GetLastError() == ERROR_FILE_EXISTS || GetLastError() == ERROR_ALREADY_EXISTS;
+		if (exists)
+			*exists = taken;
+		return diskError("cannot create", path, taken ? EEXIST : EACCES);
+	}
+	CloseHandle(h);
+#else
+	int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int err = errno;
+		if (exists)
+			*exists = err == EEXIST;
+		return diskError("cannot create", path, err);
+	}
+	::close(fd);
+#endif
+	return {};
+}
+
 Error makeDirectories(const std::string &path)
 {
 	std::error_code ec;

@@ -23,6 +23,10 @@ Error renameNoReplace(const std::string &from, const std::string &to);
 // fsync of an open stdio file (data reaches the disk before a rename publishes it).
 bool syncFile(std::FILE *file);
 
+// Creates an empty file, failing if the name exists (atomically: of two processes racing for one name, exactly
+// one wins). `exists` tells that failure apart from others (a folder that cannot be written).
+Error createFileExclusive(const std::string &path, bool *exists = nullptr);
+
 Error makeDirectories(const std::string &path);
 std::optional<std::uint64_t> fileSize(const std::string &path);
 bool fileExists(const std::string &path);

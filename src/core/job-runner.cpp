@@ -783,8 +783,20 @@ void JobRunner::process(const EntryPtr &e)
 		stopped(folderError); // the task stays: Retry downloads it once the folder works
 		return;
 	}
-	std::string clipPath = uniqueClipPath(cfg.clipFolder, j.request.prompt, j.createdAt);
-	removeFile(clipPath + ".part"); // a leftover from an earlier session
+	// Claim the name by creating its ".part": two jobs (or two OBS instances) finishing the same prompt in the
+	// same second would otherwise pick one name and write into, or delete, each other's download.
+	std::string clipPath;
+	for (int tries = 0; clipPath.empty(); ++tries) {
+		std::string candidate = uniqueClipPath(cfg.clipFolder, j.request.prompt, j.createdAt);
+		bool taken = false;
+		Error claim = createFileExclusive(candidate + ".part", &taken);
+		if (!claim) {
+			clipPath = candidate;
+		} else if (!taken || tries >= 100) {
+			stopped(claim); // the folder exists but refuses files: the task stays, Retry downloads it
+			return;
+		}
+	}
 	auto file =
 		client.download(videoUrl, clipPath, cancel, [&](std::uint64_t received, std::optional<std::uint64_t>) {
 			update(
