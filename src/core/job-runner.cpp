@@ -783,6 +783,10 @@ void JobRunner::process(const EntryPtr &e)
 		stopped(folderError); // the task stays: Retry downloads it once the folder works
 		return;
 	}
+	// A download this job began before OBS exited or crashed left its ".part": it is this job's own (claimed
+	// below), so it goes, and the name is free again.
+	if (!j.downloadPath.empty())
+		removeFile(j.downloadPath + ".part");
 	// Claim the name by creating its ".part": two jobs (or two OBS instances) finishing the same prompt in the
 	// same second would otherwise pick one name and write into, or delete, each other's download.
 	std::string clipPath;
@@ -797,6 +801,7 @@ void JobRunner::process(const EntryPtr &e)
 			return;
 		}
 	}
+	update(e, [&](Job &job) { job.downloadPath = clipPath; });
 	auto file =
 		client.download(videoUrl, clipPath, cancel, [&](std::uint64_t received, std::optional<std::uint64_t>) {
 			update(
@@ -808,6 +813,7 @@ void JobRunner::process(const EntryPtr &e)
 	}
 	update(e, [&](Job &job) {
 		job.clipPath = file->path;
+		job.downloadPath.clear();
 		job.state = job.stage = JobState::Inserting;
 	});
 	logInfo("job " + j.id + " downloaded " + std::to_string(file->bytes) + " bytes to " + file->path);

@@ -221,6 +221,7 @@ json jobToJson(const Job &job)
 		  {"task_id", job.taskId},
 		  {"progress", job.progress},
 		  {"clip_path", job.clipPath},
+		  {"download_path", job.downloadPath},
 		  {"inserted", job.inserted},
 		  {"scene", job.sceneName},
 		  {"source_name", job.sourceName},
@@ -285,6 +286,7 @@ std::optional<Job> jobFromJson(const json &j)
 	job.progress = std::clamp(value<int>(j, "progress", 0), 0, 100);
 	job.expiresAt = optionalValue<std::int64_t>(j, "expires_at");
 	job.clipPath = value<std::string>(j, "clip_path", "");
+	job.downloadPath = value<std::string>(j, "download_path", "");
 	job.inserted = value<bool>(j, "inserted", false);
 	job.sceneName = value<std::string>(j, "scene", "");
 	job.sourceName = value<std::string>(j, "source_name", "");

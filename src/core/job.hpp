@@ -82,6 +82,7 @@ struct Job {
 	std::uint64_t downloadedBytes = 0; // not persisted
 	std::optional<std::int64_t> expiresAt;
 	std::string clipPath;
+	std::string downloadPath; // the name claimed for the download in progress (its ".part" is this job's)
 	bool inserted = false;
 	std::string sceneName;  // where it was inserted
 	std::string sourceName; // the media source created

@@ -107,6 +107,7 @@ test('the key and signed URLs appear in nothing the plugin or OBS writes', { tim
   assert.ok(files.filter((f) => /logs\/.*\.txt$/.test(f)).length >= 2, 'the OBS logs of both runs were checked');
   assert.ok(files.some((f) => /jobs\.json$/.test(f)), 'the journal was checked');
   assert.ok(files.some((f) => f.endsWith('.mp4')), 'the clip folder was checked');
+  assert.deepEqual(files.filter((f) => f.endsWith('.part')), [], 'the download the crash cut left no partial file');
   assert.ok(output.every((text) => text.includes('[obs-seedance]')), 'the plugin wrote to OBS output in each run');
   assert.match(output.join('\n') + obs.logText(), /hostile echo|invalid_request|400/);
 });
