@@ -6,6 +6,19 @@
 
 namespace seedance::core {
 
+namespace {
+
+// The sentences of these errors end in "choose one of {allowed}".
+std::string joinList(const std::vector<std::string> &values)
+{
+	std::string out;
+	for (const auto &v : values)
+		out += (out.empty() ? "" : ", ") + v;
+	return out;
+}
+
+} // namespace
+
 std::string nearestAspectRatio(int width, int height, const std::vector<std::string> &allowed)
 {
 	if (width <= 0 || height <= 0)
@@ -36,7 +49,10 @@ Result<FrameLayout> planFrame(int width, int height, const std::string &aspectRa
 							 : aspectRatio;
 	if (!spec.allowsAspectRatio(layout.aspectRatio))
 		return makeError(ErrorKind::InvalidInput, "Error.Invalid.AspectRatio", "ratio " + layout.aspectRatio,
-				 {{"field", "aspect_ratio"}, {"value", layout.aspectRatio}, {"model", spec.id}});
+				 {{"field", "aspect_ratio"},
+				  {"value", layout.aspectRatio},
+				  {"model", spec.id},
+				  {"allowed", joinList(spec.aspectRatios)}});
 
 	double ratio;
 	if (layout.aspectRatio == "adaptive") {
@@ -46,7 +62,10 @@ Result<FrameLayout> planFrame(int width, int height, const std::string &aspectRa
 		if (!reference)
 			return makeError(ErrorKind::InvalidInput, "Error.Invalid.Resolution",
 					 "resolution " + resolution,
-					 {{"field", "resolution"}, {"value", resolution}, {"model", spec.id}});
+					 {{"field", "resolution"},
+					  {"value", resolution},
+					  {"model", spec.id},
+					  {"allowed", joinList(spec.resolutions)}});
 		double area = static_cast<double>(reference->width) * reference->height;
 		int w = static_cast<int>(std::lround(std::sqrt(area * ratio) / 2.0)) * 2;
 		int h = static_cast<int>(std::lround(w / ratio / 2.0)) * 2;
@@ -56,7 +75,10 @@ Result<FrameLayout> planFrame(int width, int height, const std::string &aspectRa
 		if (!size)
 			return makeError(ErrorKind::InvalidInput, "Error.Invalid.Resolution",
 					 "resolution " + resolution,
-					 {{"field", "resolution"}, {"value", resolution}, {"model", spec.id}});
+					 {{"field", "resolution"},
+					  {"value", resolution},
+					  {"model", spec.id},
+					  {"allowed", joinList(spec.resolutions)}});
 		layout.output = *size;
 		ratio = static_cast<double>(size->width) / size->height;
 	}
