@@ -3,6 +3,7 @@
 
 #include "log.hpp"
 #include "redact.hpp"
+#include "thread-name.hpp"
 
 #include <curl/curl.h>
 
@@ -409,7 +410,10 @@ HttpEngine::HttpEngine(std::string userAgent) : impl_(std::make_shared<Impl>())
 	// Keep a modest pool; a job polls one host and downloads from another.
 	curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, 16L);
 	auto impl = impl_;
-	impl_->thread = std::thread([impl] { impl->loop(); });
+	impl_->thread = std::thread([impl] {
+		setThreadName("seedance-http");
+		impl->loop();
+	});
 }
 
 HttpEngine::~HttpEngine()

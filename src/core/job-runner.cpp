@@ -5,6 +5,7 @@
 #include "file-util.hpp"
 #include "log.hpp"
 #include "redact.hpp"
+#include "thread-name.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -97,10 +98,16 @@ Error JobRunner::start()
 		slotTarget_ = config_.maxConcurrent;
 	}
 	resume(std::move(loaded));
-	prepThread_ = std::thread([this] { prepLoop(); });
-	controlThread_ = std::thread([this] { controlLoop(); });
+	prepThread_ = std::thread([this] {
+		setThreadName("seedance-prep");
+		prepLoop();
+	});
+	controlThread_ = std::thread([this] {
+		setThreadName("seedance-ctl");
+		controlLoop();
+	});
 	for (int i = 0; i < config_.maxConcurrent; ++i)
-		slotThreads_.emplace_back([this, i] { slotLoop(i); });
+		startSlotThread(i);
 	return journalError();
 }
 
@@ -416,7 +423,7 @@ void JobRunner::reconfigure(const ClientConfig &client, int maxConcurrent, const
 	slotTarget_ = config_.maxConcurrent;
 	if (started_ && !stopping_) {
 		for (int i = static_cast<int>(slotThreads_.size()); i < slotTarget_; ++i)
-			slotThreads_.emplace_back([this, i] { slotLoop(i); });
+			startSlotThread(i);
 	}
 	cv_.notify_all();
 }
@@ -878,6 +885,14 @@ void JobRunner::finishInsertion(const EntryPtr &e, InsertResult result)
 }
 
 // --- State changes ---------------------------------------------------------------------------------------
+
+void JobRunner::startSlotThread(int index)
+{
+	slotThreads_.emplace_back([this, index] {
+		setThreadName("seedance-slot");
+		slotLoop(index);
+	});
+}
 
 void JobRunner::update(const EntryPtr &e, const std::function<void(Job &)> &change, bool persistNow)
 {

@@ -158,6 +158,7 @@ private:
 
 	EntryPtr find(const std::string &id) const;
 	void prepLoop();
+	void startSlotThread(int index); // appends to slotThreads_: a named thread running slotLoop
 	void slotLoop(int index);
 	void controlLoop();
 	void post(std::function<void()> task);

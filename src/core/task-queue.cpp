@@ -1,10 +1,13 @@
 // TaskQueue implementation.
 #include "task-queue.hpp"
 
+#include "thread-name.hpp"
+
 namespace seedance::core {
 
-TaskQueue::TaskQueue()
-	: thread_([this] {
+TaskQueue::TaskQueue(const char *name)
+	: thread_([this, name] {
+		  setThreadName(name);
 		  while (true) {
 			  std::function<void(const CancelToken &)> task;
 			  {

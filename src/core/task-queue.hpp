@@ -15,7 +15,8 @@ namespace seedance::core {
 
 class TaskQueue {
 public:
-	TaskQueue();
+	// `name` names the thread (at most 15 characters show on Linux).
+	explicit TaskQueue(const char *name = "seedance-tasks");
 	~TaskQueue();
 	TaskQueue(const TaskQueue &) = delete;
 	TaskQueue &operator=(const TaskQueue &) = delete;

@@ -41,7 +41,7 @@ public:
 
 private:
 	std::shared_ptr<Shared> shared_;
-	core::TaskQueue worker_; // insertions and "once" removals, in order
+	core::TaskQueue worker_{"seedance-insert"}; // insertions and "once" removals, in order
 };
 
 } // namespace seedance::obs

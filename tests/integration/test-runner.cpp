@@ -6,6 +6,7 @@
 
 #include "core/text.hpp"
 
+#include <filesystem>
 #include <set>
 
 using namespace seedance;
@@ -79,6 +80,30 @@ TEST_CASE("runner happy path: every state in order, the clip byte-identical, on 
 	CHECK(creates[0]["json"]["metadata"]["resolution"] == "480p");
 	CHECK(creates[0]["json"]["image_with_roles"][0]["role"] == "first_frame");
 }
+
+#ifdef __linux__
+TEST_CASE("the runner's threads carry names (top -H, perf and build-aux/bench tell them from OBS's)", "[runner]")
+{
+	RunnerFixture f;
+	std::multiset<std::string> names;
+	// Each thread names itself as it starts: look until they all have (or a while has passed).
+	for (int i = 0; i < 200; ++i) {
+		names.clear();
+		for (const auto &task : std::filesystem::directory_iterator("/proc/self/task")) {
+			std::string comm = readAll((task.path() / "comm").string());
+			names.insert(comm.substr(0, comm.find('\n')));
+		}
+		if (names.count("seedance-slot") == static_cast<size_t>(f.runner->config().maxConcurrent) &&
+		    names.count("seedance-prep") && names.count("seedance-ctl"))
+			break;
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	CHECK(names.count("seedance-prep") == 1);
+	CHECK(names.count("seedance-ctl") == 1);
+	CHECK(names.count("seedance-slot") == static_cast<size_t>(f.runner->config().maxConcurrent));
+	CHECK(names.count("seedance-http") >= 1);
+}
+#endif
 
 TEST_CASE("invalid requests are refused before anything is captured or sent", "[runner]")
 {
