@@ -31,8 +31,8 @@ fs.mkdirSync(outDir, { recursive: true });
 
 // Durations (seconds). Full: long enough that a 2 % CPU difference is above the noise of a 30 s window.
 const T = smoke
-  ? { warm: 2, window: 4, windows: 1, clicks: 2, onAir: 1, stallIdle: 2, scaleJobs: 20, scaleWindow: 4, clipMiB: 20 }
-  : { warm: 8, window: 30, windows: 2, clicks: 4, onAir: 3, stallIdle: 10, scaleJobs: 20, scaleWindow: 30, clipMiB: 200 };
+  ? { warm: 2, window: 4, windows: 1, clicks: 2, onAir: 1, stallIdle: 2, scaleJobs: 20, scaleWindow: 4, clipMiB: 20, slowRuns: 1 }
+  : { warm: 8, window: 30, windows: 2, clicks: 4, onAir: 3, stallIdle: 10, scaleJobs: 20, scaleWindow: 30, clipMiB: 200, slowRuns: 3 };
 const CANVAS = [1920, 1080];
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -375,27 +375,37 @@ async function phaseStall(display, emu) {
     await emu.scenario({ latency_ms: 5000, queue_seconds: 0.1, generate_seconds: 0.5, progress_mode: 'linear' });
     await ws.call('CreateInput', { sceneName: 'Scene', inputName: 'Bench Slot', inputKind: 'seedance_clip', inputSettings: { width: 640, height: 360 } });
     out.slow = {};
-    for (const [label, target] of [['library', { scene: '' }], ['slot', { slot: 'Bench Slot' }], ['scene', { scene: 'Scene' }]]) {
-      await sleep(2000);
-      await vendor(ws, 'GetDiagnostics', { reset: true });
-      const id = await generate(ws, { resolution: '720p', ...target });
-      const j = await until(`the slow generation (${label})`, async () => {
-        const j = await job(ws, id);
-        return ['completed', 'failed', 'cancelled'].includes(j.state) ? j : null;
-      }, 180000, 200);
-      if (j.state !== 'completed' || (label !== 'library' && !j.inserted)) throw new Error(`slow-server job: ${JSON.stringify(j)}`);
-      await sleep(2000);
-      out.slow[label] = await gap();
-      out.clip = j.clip_path;
-      log(`slow server, ${label}: longest UI gap ${out.slow[label]} ms`);
+    out.slowRuns = {};
+    // OBS's own interface work varies a lot from one source to the next (see the CreateInput reference), so each
+    // destination runs T.slowRuns times and the median is the figure.
+    for (let run = 0; run < T.slowRuns; run++) {
+      for (const [label, target] of [['library', { scene: '' }], ['slot', { slot: 'Bench Slot' }], ['scene', { scene: 'Scene' }]]) {
+        await sleep(2000);
+        await vendor(ws, 'GetDiagnostics', { reset: true });
+        const id = await generate(ws, { resolution: '720p', ...target });
+        const j = await until(`the slow generation (${label})`, async () => {
+          const j = await job(ws, id);
+          return ['completed', 'failed', 'cancelled'].includes(j.state) ? j : null;
+        }, 180000, 200);
+        if (j.state !== 'completed' || (label !== 'library' && !j.inserted)) throw new Error(`slow-server job: ${JSON.stringify(j)}`);
+        // Long enough for the 2 s clip to play once and, in the scene, be removed again ("once").
+        await sleep(3500);
+        (out.slowRuns[label] ??= []).push(await gap());
+        out.clip = j.clip_path;
+        log(`slow server, ${label}: longest UI gap ${out.slowRuns[label].at(-1)} ms`);
+      }
     }
-    // The reference: OBS adding a Media Source of the same file itself (obs-websocket CreateInput), 3 times.
+    for (const [label, gaps] of Object.entries(out.slowRuns)) out.slow[label] = median(gaps);
+    // The reference: OBS adding a Media Source of the same file itself (obs-websocket CreateInput) and removing it
+    // after the clip's 2 s (RemoveInput), like a clip played "once".
     out.createInput = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < T.slowRuns; i++) {
       await sleep(2000);
       await vendor(ws, 'GetDiagnostics', { reset: true });
       await ws.call('CreateInput', { sceneName: 'Scene', inputName: `Reference ${i}`, inputKind: 'ffmpeg_source', inputSettings: { local_file: out.clip, is_local_file: true } });
-      await sleep(2000);
+      await sleep(2000); // the clip plays, then goes, as a clip played "once" does
+      await ws.call('RemoveInput', { inputName: `Reference ${i}` });
+      await sleep(1500);
       out.createInput.push(await gap());
     }
     log(`reference CreateInput: longest UI gaps ${out.createInput.join(', ')} ms`);
@@ -460,10 +470,10 @@ function table(r) {
   row('6. download peak memory growth (MiB)', fmt(d.peak_rss_growth_mib, 2), `${fmt(d.curl_max_rss_mib, 1)} (curl max RSS)`, '', '≤ 16 MiB', d.goals.rss_growth_met);
   const s = r.stall;
   const refCreate = median(s.createInput);
-  for (const [label, text] of [['library', 'into the clip folder'], ['slot', 'into a Seedance Clip slot'], ['scene', 'into the scene (a new Media Source)']]) {
+  for (const [label, text] of [['library', 'into the clip folder'], ['slot', 'into a Seedance Clip slot'], ['scene', 'into the scene (a new Media Source, played once then removed)']]) {
     const isScene = label === 'scene';
-    row(`7. longest UI stall, generation with a 5 s server, ${text} (ms)`, fmt(s.slow[label], 1),
-      isScene ? `${fmt(refCreate, 1)} (OBS's own CreateInput of the same file)` : `${fmt(s.idleGap, 1)} (plugin idle)`,
+    row(`7. longest UI stall, generation with a 5 s server, ${text} (ms, median of ${s.slowRuns[label].length}; max)`, `${fmt(s.slow[label], 1)}; ${fmt(Math.max(...s.slowRuns[label]), 1)}`,
+      isScene ? `${fmt(refCreate, 1)}; ${fmt(Math.max(...s.createInput), 1)} (OBS itself: CreateInput of the same file, RemoveInput 2 s later)` : `${fmt(s.idleGap, 1)} (plugin idle)`,
       isScene ? fmt(s.slow[label] / refCreate, 2) : '', isScene ? '≤ 16 ms, or ≤ OBS adding a source' : '≤ 16 ms',
       isScene ? s.slow[label] <= Math.max(16, refCreate * 1.25) : s.slow[label] <= 16);
   }
