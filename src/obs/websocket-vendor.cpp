@@ -300,7 +300,24 @@ json WebSocketVendor::handleGetDiagnostics(const json &req)
 			return invalid(text("Error.Ws.FieldType", {{"field", "reset"}, {"type", "boolean"}}));
 		reset = req["reset"].get<bool>();
 	}
-	return host_.diagnostics ? host_.diagnostics(reset) : json::object();
+	core::JobRunner *runner = host_.runner ? host_.runner() : nullptr;
+	json d = {{"running", runner != nullptr}};
+	if (runner) {
+		int active = 0, total = 0;
+		for (const auto &job : runner->jobs()) {
+			++total;
+			active += core::isTerminal(job.state) ? 0 : 1;
+		}
+		d["jobs_active"] = active;
+		d["jobs_total"] = total;
+	}
+	auto probe = host_.uiProbe ? host_.uiProbe(reset) : std::nullopt;
+	d["ui_stall_probe"] = probe.has_value();
+	if (probe) {
+		d["longest_ui_gap_ms"] = probe->longestGapMs;
+		d["window_ms"] = probe->windowMs;
+	}
+	return d;
 }
 
 void WebSocketVendor::attach(core::JobRunner *runner)

@@ -15,17 +15,24 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace seedance::obs {
 
+// The UI stall probe's reading (README "Performance"), when OBS runs with SEEDANCE_UI_STALL_PROBE=1.
+struct UiProbeReading {
+	double longestGapMs = 0;
+	double windowMs = 0;
+};
+
 struct VendorHost {
 	std::function<core::JobRunner *()> runner;     // null until OBS has finished loading
 	std::function<core::Settings()> settings;      // defaults for omitted options
 	std::function<std::string()> currentSceneName; // the program scene now (thread-safe)
-	// GetDiagnostics: measurements for the performance command; `reset` starts a new window (thread-safe).
-	std::function<nlohmann::json(bool reset)> diagnostics;
+	// GetDiagnostics: the UI stall probe, if on; `reset` starts a new window (thread-safe).
+	std::function<std::optional<UiProbeReading>(bool reset)> uiProbe;
 };
 
 class WebSocketVendor {

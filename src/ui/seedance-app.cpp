@@ -76,34 +76,23 @@ void SeedanceApp::onPostLoad()
 		std::lock_guard<std::mutex> lock(sceneMutex_);
 		return currentScene_;
 	};
-	host.diagnostics = [this](bool reset) {
-		return diagnostics(reset);
+	host.uiProbe = [this](bool reset) {
+		return readUiProbe(reset);
 	};
 	vendor_ = std::make_unique<obs::WebSocketVendor>(host);
 	vendor_->registerRequests();
 }
 
-nlohmann::json SeedanceApp::diagnostics(bool reset)
+std::optional<obs::UiProbeReading> SeedanceApp::readUiProbe(bool reset)
 {
-	nlohmann::json d = {{"running", running_.load()}};
-	if (core::JobRunner *runner = running_ ? runner_.get() : nullptr) {
-		int active = 0, total = 0;
-		for (const auto &job : runner->jobs()) {
-			++total;
-			active += core::isTerminal(job.state) ? 0 : 1;
-		}
-		d["jobs_active"] = active;
-		d["jobs_total"] = total;
-	}
 	std::lock_guard<std::mutex> lock(probeMutex_);
-	d["ui_stall_probe"] = probe_ != nullptr;
-	if (probe_) {
-		d["longest_ui_gap_ms"] = static_cast<double>(probe_->longestGapUs()) / 1000.0;
-		d["window_ms"] = static_cast<double>(probe_->windowUs()) / 1000.0;
-		if (reset)
-			probe_->reset();
-	}
-	return d;
+	if (!probe_)
+		return std::nullopt;
+	obs::UiProbeReading reading{static_cast<double>(probe_->longestGapUs()) / 1000.0,
+				    static_cast<double>(probe_->windowUs()) / 1000.0};
+	if (reset)
+		probe_->reset();
+	return reading;
 }
 
 void SeedanceApp::onSceneChanged()

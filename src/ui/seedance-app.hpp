@@ -9,11 +9,11 @@
 #include <obs.h>
 
 #include <QPointer>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace seedance::core {
@@ -25,6 +25,7 @@ class TaskQueue;
 namespace seedance::obs {
 class FrameGrabber;
 class WebSocketVendor;
+struct UiProbeReading;
 class ObsFrameProvider;
 class ClipInserter;
 } // namespace seedance::obs
@@ -59,7 +60,7 @@ public:
 private:
 	void registerHotkey();
 	void saveHotkey();
-	nlohmann::json diagnostics(bool reset);
+	std::optional<obs::UiProbeReading> readUiProbe(bool reset);
 
 	mutable std::mutex settingsMutex_;
 	core::Settings fileSettings_;
