@@ -6,6 +6,7 @@
 #include <util/platform.h>
 
 #include <condition_variable>
+#include <iterator>
 #include <cstring>
 
 namespace seedance::obs {
@@ -42,7 +43,7 @@ enum class Stage { Render, Download, Copy };
 
 struct FrameGrabber::Job {
 	CaptureTarget target;
-	std::shared_ptr<PendingCapture::State> state;
+	std::vector<std::shared_ptr<PendingCapture::State>> waiters; // one per capture() merged into this readback
 	Stage stage = Stage::Render;
 	gs_texrender_t *texrender = nullptr;
 	gs_stagesurf_t *stagesurf = nullptr;
@@ -121,7 +122,7 @@ PendingCapture FrameGrabber::capture(CaptureTarget target)
 	}
 	auto job = std::make_unique<Job>();
 	job->target = std::move(target);
-	job->state = pending.state_;
+	job->waiters.push_back(pending.state_);
 	incoming_.push_back(std::move(job));
 	return pending;
 }
@@ -154,7 +155,8 @@ void FrameGrabber::shutdown()
 		obs_leave_graphics();
 	}
 	for (auto &job : all)
-		job->state->set(captureError("Error.Capture.Shutdown", "OBS is shutting down", job->target.name));
+		for (auto &waiter : job->waiters)
+			waiter->set(captureError("Error.Capture.Shutdown", "OBS is shutting down", job->target.name));
 }
 
 void FrameGrabber::onTick(void *self, float)
@@ -172,6 +174,7 @@ void FrameGrabber::tick()
 	}
 	if (jobs_.empty())
 		return;
+	mergeSameFrame();
 
 	obs_enter_graphics();
 	for (auto &job : jobs_) {
@@ -195,6 +198,66 @@ void FrameGrabber::tick()
 	obs_leave_graphics();
 }
 
+namespace {
+
+// The target's full size now, and a strong reference to it (null for the program output). Graphics thread.
+core::Error targetSize(const CaptureTarget &target, OBSSourceAutoRelease &source, uint32_t &width, uint32_t &height)
+{
+	width = height = 0;
+	if (target.weak) {
+		source = obs_weak_source_get_source(target.weak);
+		if (!source)
+			return captureError("Error.Capture.SourceGone", "source removed", target.name);
+		width = obs_source_get_width(source);
+		height = obs_source_get_height(source);
+	} else {
+		obs_video_info ovi;
+		if (!obs_get_video_info(&ovi))
+			return captureError("Error.Capture.Shutdown", "video not running", target.name);
+		width = ovi.base_width;
+		height = ovi.base_height;
+	}
+	if (width == 0 || height == 0)
+		return captureError("Error.Capture.ZeroSize", "source has no size", target.name);
+	return {};
+}
+
+int divisorFor(const CaptureTarget &target, uint32_t width, uint32_t height)
+{
+	int divisor = target.divisor ? target.divisor(int(width), int(height)) : 1;
+	return divisor >= 2 && width >= 2 && height >= 2 ? 2 : 1;
+}
+
+} // namespace
+
+// Captures that have not started yet are all of the frame about to be drawn: those of the same target that come out
+// at the same size would stage and copy identical pixels. A burst (a Stream Deck macro, 20 websocket requests in a
+// row) had staged a surface and held a frame per job: 100+ MiB at once, which malloc then kept.
+void FrameGrabber::mergeSameFrame()
+{
+	for (auto first = jobs_.begin(); first != jobs_.end(); ++first) {
+		Job &a = **first;
+		if (a.finished || a.stage != Stage::Render || a.frames != 0)
+			continue;
+		OBSSourceAutoRelease source;
+		uint32_t width = 0, height = 0;
+		if (targetSize(a.target, source, width, height))
+			continue; // advance() reports it
+		const int divisor = divisorFor(a.target, width, height);
+		for (auto it = std::next(first); it != jobs_.end();) {
+			Job &b = **it;
+			if (!b.finished && b.stage == Stage::Render && b.frames == 0 &&
+			    b.target.weak.Get() == a.target.weak.Get() &&
+			    divisorFor(b.target, width, height) == divisor) {
+				a.waiters.insert(a.waiters.end(), b.waiters.begin(), b.waiters.end());
+				it = jobs_.erase(it); // nothing was created for it yet
+			} else {
+				++it;
+			}
+		}
+	}
+}
+
 // Runs on the graphics thread inside obs_enter_graphics(): no early return skips obs_leave_graphics.
 void FrameGrabber::advance(Job &job)
 {
@@ -202,31 +265,11 @@ void FrameGrabber::advance(Job &job)
 	case Stage::Render: {
 		OBSSourceAutoRelease source;
 		uint32_t fullWidth = 0, fullHeight = 0;
-		if (job.target.weak) {
-			source = obs_weak_source_get_source(job.target.weak);
-			if (!source) {
-				finish(job,
-				       captureError("Error.Capture.SourceGone", "source removed", job.target.name));
-				return;
-			}
-			fullWidth = obs_source_get_width(source);
-			fullHeight = obs_source_get_height(source);
-		} else {
-			obs_video_info ovi;
-			if (!obs_get_video_info(&ovi)) {
-				finish(job,
-				       captureError("Error.Capture.Shutdown", "video not running", job.target.name));
-				return;
-			}
-			fullWidth = ovi.base_width;
-			fullHeight = ovi.base_height;
-		}
-		if (fullWidth == 0 || fullHeight == 0) {
-			finish(job, captureError("Error.Capture.ZeroSize", "source has no size", job.target.name));
+		if (core::Error error = targetSize(job.target, source, fullWidth, fullHeight)) {
+			finish(job, std::move(error));
 			return;
 		}
-		int divisor = job.target.divisor ? job.target.divisor(int(fullWidth), int(fullHeight)) : 1;
-		divisor = divisor >= 2 && fullWidth >= 2 && fullHeight >= 2 ? 2 : 1;
+		const int divisor = divisorFor(job.target, fullWidth, fullHeight);
 		job.width = fullWidth / divisor;
 		job.height = fullHeight / divisor;
 
@@ -321,7 +364,9 @@ void FrameGrabber::finish(Job &job, core::Result<RawFrame> result)
 				 (job.target.name.empty() ? std::string("program output") : job.target.name) +
 				 " failed: " + core::describe(result.error()));
 	job.finished = true;
-	job.state->set(std::move(result));
+	// Every waiter gets its own RawFrame; the pixels themselves are shared, read-only from here on.
+	for (auto &waiter : job.waiters)
+		waiter->set(result);
 }
 
 } // namespace seedance::obs

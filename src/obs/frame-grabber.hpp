@@ -5,6 +5,7 @@
 
 #include "core/cancel-token.hpp"
 #include "core/expected.hpp"
+#include "pixel-buffer.hpp"
 
 #include <obs.hpp>
 
@@ -21,13 +22,14 @@ namespace seedance::obs {
 
 // Tightly packed 8-bit pixels, top row first, in `order` (the program output is staged straight from OBS's main
 // texture, which may be BGRA; converting on the graphics thread would cost time there, the encoder reads both).
+// Copies share the pixels (see PixelBuffer).
 enum class PixelOrder { Rgba, Bgra };
 
 struct RawFrame {
 	int width = 0;
 	int height = 0;
 	PixelOrder order = PixelOrder::Rgba;
-	std::vector<std::uint8_t> rgba;
+	PixelBuffer rgba;
 	// Measurements for benchmarks: graphics-thread time spent on this capture, and frames from request to
 	// pixels on the CPU.
 	std::uint64_t graphicsNs = 0;
@@ -74,7 +76,8 @@ public:
 	FrameGrabber(const FrameGrabber &) = delete;
 	FrameGrabber &operator=(const FrameGrabber &) = delete;
 
-	// Starts a capture at the next frame. Any thread; returns at once.
+	// Starts a capture at the next frame. Any thread; returns at once. Captures of the same target at the same size
+	// asked for before the same frame share one GPU readback and one copy of the pixels.
 	PendingCapture capture(CaptureTarget target);
 
 	// Fails every pending capture ("OBS is shutting down"), unregisters from the graphics thread and frees GPU
@@ -88,6 +91,7 @@ private:
 	struct Job;
 	static void onTick(void *self, float seconds);
 	void tick();
+	void mergeSameFrame();
 	void advance(Job &job);
 	void finish(Job &job, core::Result<RawFrame> result);
 

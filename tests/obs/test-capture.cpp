@@ -6,7 +6,10 @@
 
 #include "obs/frame-grabber.hpp"
 
+#include <algorithm>
+#include <set>
 #include <thread>
+#include <vector>
 
 using namespace seedance;
 using namespace seedance::test;
@@ -159,6 +162,63 @@ TEST_CASE("halving on the GPU keeps colours and edges exact", "[obs][capture]")
 	CHECK(obs::lossFreeDivisor(3840, 2160, 1920, 1080) == 2);
 	CHECK(obs::lossFreeDivisor(1920, 1080, 1920, 1080) == 1);
 	CHECK(obs::lossFreeDivisor(3840, 2160, 2206, 946) == 1);
+}
+
+TEST_CASE("captures asked for before the same frame share one readback", "[obs][capture]")
+{
+	auto &obs = headlessObs();
+	obs.resetVideo(1280, 720);
+	QuadrantScene scene("burst", 1280, 720);
+	obs_set_output_source(0, obs_scene_get_source(scene.scene));
+	obs.waitFrames(4);
+	obs::FrameGrabber grabber;
+
+	// A burst (a Stream Deck macro, 20 websocket requests): asked for within microseconds, so at most one frame
+	// boundary falls among them.
+	constexpr int kBurst = 8;
+	std::vector<obs::PendingCapture> pending;
+	for (int i = 0; i < kBurst; ++i)
+		pending.push_back(grabber.capture(obs::CaptureTarget::program()));
+	auto halved = obs::CaptureTarget::program();
+	halved.divisor = [](int, int) {
+		return 2;
+	};
+	auto half = grabber.capture(std::move(halved));
+
+	core::CancelToken cancel;
+	std::set<const uint8_t *> buffers;
+	std::vector<obs::RawFrame> frames;
+	for (auto &p : pending) {
+		auto frame = p.wait(cancel, std::chrono::seconds(10));
+		REQUIRE(frame);
+		REQUIRE(frame->width == 1280);
+		REQUIRE(frame->height == 720);
+		CHECK(pixel(*frame, 0, 0).r == 255);
+		CHECK(pixel(*frame, 1279, 719).b == 255);
+		buffers.insert(frame->rgba.data());
+		frames.push_back(std::move(*frame));
+	}
+	INFO(buffers.size() << " readbacks for " << kBurst << " captures");
+	CHECK(buffers.size() <= 2);
+	long shared = 0;
+	for (const auto &f : frames)
+		shared = std::max(shared, f.rgba.holders());
+	CHECK(shared >= kBurst / 2); // one copy of the pixels, however many jobs
+
+	// Same target, another size: its own readback, not a neighbour's pixels.
+	auto halfFrame = half.wait(cancel, std::chrono::seconds(10));
+	REQUIRE(halfFrame);
+	CHECK(halfFrame->width == 640);
+	CHECK(halfFrame->height == 360);
+	CHECK(buffers.count(halfFrame->rgba.data()) == 0);
+
+	// The pages go back to the system with the last holder; a copy keeps them alive meanwhile.
+	obs::RawFrame kept = frames.back();
+	frames.clear();
+	CHECK(kept.rgba.holders() >= 1);
+	CHECK(pixel(kept, 1279, 0).g == 255);
+	obs_set_output_source(0, nullptr);
+	grabber.shutdown();
 }
 
 TEST_CASE("a scene that is not on screen is captured at its own size", "[obs][capture]")
