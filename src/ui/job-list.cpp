@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QHBoxLayout>
+#include <QImage>
+#include <QImageReader>
 #include <QLabel>
 #include <QMenu>
 #include <QPixmap>
@@ -122,10 +124,19 @@ void JobRow::show(const core::Job &job)
 
 	if (job.thumbnailPath != thumbPath_) {
 		thumbPath_ = job.thumbnailPath;
-		QPixmap pixmap(QString::fromStdString(thumbPath_));
-		if (!pixmap.isNull()) {
-			qreal ratio = devicePixelRatioF();
-			pixmap = pixmap.scaled(QSize(64, 36) * ratio, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+		// Decoded straight at thumbnail size (JPEG scales while decoding): a full frame decoded on the UI
+		// thread costs milliseconds per row, and QPixmap's file loader would keep it in QPixmapCache.
+		QImageReader reader(QString::fromStdString(thumbPath_));
+		const qreal ratio = devicePixelRatioF();
+		const QSize box = QSize(64, 36) * ratio;
+		const QSize full = reader.size();
+		if (full.isValid())
+			reader.setScaledSize(full.scaled(box, Qt::KeepAspectRatio));
+		QImage image = reader.read();
+		if (!image.isNull()) {
+			if (image.width() > box.width() || image.height() > box.height())
+				image = image.scaled(box, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+			QPixmap pixmap = QPixmap::fromImage(image);
 			pixmap.setDevicePixelRatio(ratio); // crisp on HiDPI
 			thumb_->setPixmap(pixmap);
 		}
