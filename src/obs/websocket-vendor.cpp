@@ -10,7 +10,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <set>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace seedance::obs {
 
@@ -29,6 +34,23 @@ struct WebSocketVendor::Route {
 };
 
 namespace {
+
+// OBS's heap as glibc's allocator sees it, summed over every arena (for the benchmark's memory rows). RSS alone
+// cannot tell memory in use from freed pages an arena keeps for later; this can.
+std::optional<json> heapUsage()
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	const struct mallinfo2 m = mallinfo2();
+	auto mib = [](size_t bytes) {
+		return static_cast<double>(bytes) / (1024.0 * 1024.0);
+	};
+	return json{{"in_use_mib", mib(m.uordblks)},    // allocated and not freed (arenas)
+		    {"free_kept_mib", mib(m.fordblks)}, // freed, still in the arenas
+		    {"mmapped_mib", mib(m.hblkhd)}};    // large blocks mapped on their own
+#else
+	return std::nullopt;
+#endif
+}
 
 json failure(const std::string &code, const std::string &message)
 {
@@ -311,6 +333,8 @@ json WebSocketVendor::handleGetDiagnostics(const json &req)
 		d["jobs_active"] = active;
 		d["jobs_total"] = total;
 	}
+	if (auto heap = heapUsage())
+		d["malloc"] = *heap;
 	auto probe = host_.uiProbe ? host_.uiProbe(reset) : std::nullopt;
 	d["ui_stall_probe"] = probe.has_value();
 	if (probe) {
