@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <future>
 #include <thread>
+#include <vector>
 
 using namespace seedance;
 using namespace seedance::test;
@@ -77,13 +78,22 @@ struct Scenes {
 		obs_set_output_source(0, nullptr);
 		headlessObs().drainUi();
 		for (obs_scene_t *s : {current.Get(), target.Get()}) {
+			// Collected first, removed after the enumeration: removing inside it releases a media source's last
+			// reference while the scene's lock is held, and its destruction then waits on threads that wait on
+			// that lock (a deadlock seen in about 1 run in 3 on a loaded machine).
+			std::vector<obs_sceneitem_t *> items;
 			obs_scene_enum_items(
 				s,
-				[](obs_scene_t *, obs_sceneitem_t *item, void *) {
-					obs_sceneitem_remove(item);
+				[](obs_scene_t *, obs_sceneitem_t *item, void *param) {
+					obs_sceneitem_addref(item);
+					static_cast<std::vector<obs_sceneitem_t *> *>(param)->push_back(item);
 					return true;
 				},
-				nullptr);
+				&items);
+			for (obs_sceneitem_t *item : items) {
+				obs_sceneitem_remove(item);
+				obs_sceneitem_release(item);
+			}
 			obs_source_remove(obs_scene_get_source(s));
 		}
 	}
