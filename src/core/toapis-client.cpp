@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -363,12 +362,17 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 		r.sink = sink;
 		r.resumeFrom = offset;
 		std::optional<std::uint64_t> total;
-		std::atomic<std::uint64_t> lastReported{0};
+		std::uint64_t lastReported = 0;
+		double lastReportedAt = 0;
 		if (onProgress) {
 			r.onBodyBytes = [&](std::uint64_t bytes) {
-				// Throttle to every 256 KiB: this runs on the HTTP thread.
-				if (bytes - lastReported.load() >= 256 * 1024) {
+				// This runs on the HTTP thread. At most every 256 KiB and 100 ms: each report is a journal-free
+				// job update that reaches the dock, and a loopback or CDN download at hundreds of MiB/s had
+				// sent thousands a second for a number the streamer reads ten times a second at best.
+				const double now = monotonicSeconds();
+				if (bytes - lastReported >= 256 * 1024 && now - lastReportedAt >= 0.1) {
 					lastReported = bytes;
+					lastReportedAt = now;
 					onProgress(offset + bytes, std::nullopt);
 				}
 			};
