@@ -72,6 +72,17 @@ function threadsPct(before, after, pattern, seconds) {
   return (ticks / CLK_TCK / seconds) * 100;
 }
 
+// The same, split by who spends it: OBS's UI thread (the main thread: tid == pid), its graphics thread, the plugin's
+// own threads, and everything else (llvmpipe's rasterizer threads, audio, obs-websocket, ...).
+function threadGroups(before, after, pid, seconds) {
+  const group = (tid, name) =>
+    tid === String(pid) ? 'ui' : /^libobs: graph/.test(name) ? 'graphics' : /^seedance-/.test(name) ? 'plugin' : 'other';
+  const out = { ui: 0, graphics: 0, plugin: 0, other: 0 };
+  for (const [tid, t] of after) out[group(tid, t.name)] += t.ticks - (before.get(tid)?.ticks ?? 0);
+  for (const k of Object.keys(out)) out[k] = (out[k] / CLK_TCK / seconds) * 100;
+  return out;
+}
+
 function rssMiB(pid) {
   const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : NaN;
@@ -101,6 +112,7 @@ async function measure(obs, seconds) {
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
     pluginPct: threadsPct(th0, th1, /^seedance-/, wall),
+    threads: threadGroups(th0, th1, pid, wall),
     seconds: wall,
     renderMs: mean(renderMs),
     framesRendered: s1.renderTotalFrames - s0.renderTotalFrames,
@@ -125,6 +137,7 @@ async function measureMany(obs, label) {
     framesLagged: windows.reduce((a, w) => a + w.framesLagged, 0),
     cpuPct: mean(windows.map((w) => w.cpuPct)),
     pluginPct: mean(windows.map((w) => w.pluginPct)),
+    threads: Object.fromEntries(Object.keys(windows[0].threads).map((k) => [k, mean(windows.map((w) => w.threads[k]))])),
     rssMiB: Math.max(...windows.map((w) => w.rssMiB)),
   };
 }
@@ -205,7 +218,17 @@ async function phaseReference(display, emu, label) {
   log(`${label}: OBS without the plugin`);
   const obs = await startObs(display, emu, { withPlugin: false, name: label });
   try {
-    return await measureMany(obs, label);
+    const out = await measureMany(obs, label);
+    // What OBS's own memory does with the same burst of frame grabs: 20 screenshots of the program scene at the
+    // scale jobs' size (obs-websocket's GetSourceScreenshot: render, stage, map, encode, as ours).
+    const pid = obs.child.pid;
+    const before = rssMiB(pid);
+    for (let i = 0; i < T.scaleJobs; i++)
+      await obs.ws.call('GetSourceScreenshot', { sourceName: 'Scene', imageFormat: 'jpg', imageWidth: 1280, imageHeight: 720 });
+    await sleep(3000);
+    out.screenshotsRssGrowthMiB = rssMiB(pid) - before;
+    log(`${label}: ${T.scaleJobs} screenshots: RSS +${fmt(out.screenshotsRssGrowthMiB, 1)} MiB`);
+    return out;
   } finally {
     await obs.stop();
   }
@@ -350,7 +373,7 @@ async function phaseStall(display, emu) {
 
     // 20 jobs at once, first of all (later phases add media sources whose memory is OBS's, not ours).
     await emu.scenario({ latency_ms: 0, queue_seconds: 0.1, progress_mode: 'stall' });
-    await vendor(ws, 'GetDiagnostics', { reset: true });
+    out.mallocIdle = (await vendor(ws, 'GetDiagnostics', { reset: true })).malloc;
     const ids = [];
     const pid = obs.child.pid;
     let burstRss = rssMiB(pid);
@@ -367,6 +390,7 @@ async function phaseStall(display, emu) {
     await vendor(ws, 'GetDiagnostics', { reset: true });
     out.scale = await measure(obs, T.scaleWindow);
     out.scaleGap = await gap();
+    out.mallocScale = (await vendor(ws, 'GetDiagnostics')).malloc;
     out.scaleActive = (await vendor(ws, 'GetDiagnostics')).jobs_active;
     await cancelAll(ws);
 
@@ -453,10 +477,23 @@ function table(r) {
   // so the goal is judged on the plugin's own threads (named seedance-*), measured exactly inside OBS; the
   // graphics-thread share of captures is in the render-time rows and the capture benchmark.
   const noise = Math.abs(a.cpuPct - b.cpuPct);
+  const signed = (v) => `${v >= 0 ? '+' : ''}${fmt(v, 2)}`;
+  const split = (t) => ['ui', 'graphics', 'plugin', 'other'].map((k) => fmt(t[k], 1)).join(' / ');
+  const refThreads = Object.fromEntries(Object.keys(a.threads).map((k) => [k, (a.threads[k] + b.threads[k]) / 2]));
+  // What the plugin costs OBS: its own threads, plus what it makes OBS's UI thread (dock) and graphics thread
+  // (captures) do. Idle is compared with the runs without the plugin; load with the same OBS idle a minute before,
+  // which leaves out the run-to-run noise of llvmpipe's rasterizer threads ("other").
+  const uiGfx = (t) => t.ui + t.graphics;
+  const idleAdds = idle.threads.plugin + uiGfx(idle.threads) - uiGfx(refThreads);
+  const loadAdds = load.threads.plugin + uiGfx(load.threads) - uiGfx(idle.threads);
+  const uiGfxNoise = Math.abs(uiGfx(a.threads) - uiGfx(b.threads));
   for (const [label, m] of [['plugin idle', idle], ['under load', load]]) {
     row(`2. CPU of the plugin's threads, ${label} (% of one core)`, fmt(m.pluginPct, 2), '0 (no plugin)', '', '≤ 2 pts', m.pluginPct <= 2);
+    row(`2. OBS CPU by thread, ${label}: UI / graphics / plugin / other (% of one core)`, split(m.threads), `${split(refThreads)} (no plugin)`, '', 'context', '');
     row(`2. OBS CPU in total, ${label} (% of one core)`, fmt(m.cpuPct), `${fmt(ref.cpuPct)} (runs without: ${fmt(a.cpuPct)}, ${fmt(b.cpuPct)})`, `${m.cpuPct - ref.cpuPct >= 0 ? '+' : ''}${fmt(m.cpuPct - ref.cpuPct)} pts`, `context: run-to-run noise ${fmt(noise)} pts`, '');
   }
+  row('2. CPU the plugin adds, idle: plugin threads + UI and graphics threads over the runs without (pts)', signed(idleAdds), `UI + graphics noise between the runs without: ${fmt(uiGfxNoise, 2)}`, '', '≤ 2 pts', idleAdds <= 2);
+  row('2. CPU the load adds: plugin threads + UI and graphics threads over the same OBS idle (pts)', signed(loadAdds), `${fmt(uiGfx(idle.threads), 1)} (UI + graphics, idle)`, '', '≤ 2 pts', loadAdds <= 2);
   const c = r.plugin.clicks;
   const stage = (k) => median(c.map((x) => x[k]));
   row('3. click → submitted at 1080p (ms, median)', fmt(stage('total'), 0), `${fmt(r.plugin.clickFloorMs, 0)} (curl: upload + create)`, fmt(stage('total') / r.plugin.clickFloorMs, 2), '≤ 250 ms', stage('total') <= 250);
@@ -480,7 +517,11 @@ function table(r) {
   row(`8. ${T.scaleJobs} jobs: longest UI stall, submitting / running (ms)`, `${fmt(s.scaleBurstGap, 1)} / ${fmt(s.scaleGap, 1)}`, `${fmt(s.idleGap, 1)} (idle)`, '', '≤ 16 ms', Math.max(s.scaleBurstGap, s.scaleGap) <= 16);
   row(`8. ${T.scaleJobs} jobs: CPU of the plugin's threads (% of one core)`, fmt(s.scale.pluginPct, 2), `${fmt(s.idle.pluginPct, 2)} (idle)`, '', '≤ 2 pts', s.scale.pluginPct <= 2);
   row(`8. ${T.scaleJobs} jobs: OBS CPU in total (% of one core)`, fmt(s.scale.cpuPct), `${fmt(s.idle.cpuPct)} (idle)`, `${s.scale.cpuPct - s.idle.cpuPct >= 0 ? '+' : ''}${fmt(s.scale.cpuPct - s.idle.cpuPct)} pts`, 'context', '');
-  row(`8. ${T.scaleJobs} jobs: OBS memory, running (peak while submitting) (MiB RSS)`, `${fmt(s.scale.rssMiB, 0)} (${fmt(s.scaleBurstRss, 0)})`, `${fmt(s.idle.rssMiB, 0)} (idle)`, `+${fmt(s.scale.rssMiB - s.idle.rssMiB, 1)} MiB`, '≤ +16 MiB', s.scale.rssMiB - s.idle.rssMiB <= 16);
+  const [mi, ms] = [s.mallocIdle, s.mallocScale];
+  if (mi && ms)
+    row(`8. ${T.scaleJobs} jobs: OBS heap in use, running (MiB, malloc; freed pages glibc keeps)`, `${fmt(ms.in_use_mib, 1)}; ${fmt(ms.free_kept_mib, 1)} kept`, `${fmt(mi.in_use_mib, 1)}; ${fmt(mi.free_kept_mib, 1)} kept (idle)`, `+${fmt(ms.in_use_mib - mi.in_use_mib, 1)} MiB; +${fmt(ms.free_kept_mib - mi.free_kept_mib, 1)} kept`, '≤ +16 MiB in use', ms.in_use_mib - mi.in_use_mib <= 16);
+  const shots = [a.screenshotsRssGrowthMiB, b.screenshotsRssGrowthMiB].filter((v) => typeof v === 'number');
+  row(`8. ${T.scaleJobs} jobs: OBS memory, running (peak while submitting) (MiB RSS)`, `${fmt(s.scale.rssMiB, 0)} (${fmt(s.scaleBurstRss, 0)})`, `${fmt(s.idle.rssMiB, 0)} (idle); OBS itself after ${T.scaleJobs} screenshots: ${shots.map((v) => `+${fmt(v, 1)}`).join(', ')} MiB`, `+${fmt(s.scale.rssMiB - s.idle.rssMiB, 1)} MiB`, '≤ +16 MiB', s.scale.rssMiB - s.idle.rssMiB <= 16);
   return rows;
 }
 
