@@ -121,6 +121,10 @@ test('invalid input answers an error and nothing reaches the provider', { timeou
   assert.equal(jobs.length, 1); // only the first test's job
   const badReset = await vendor(ws, 'GetDiagnostics', { reset: 'yes' });
   assert.equal(badReset.error.code, 'invalid_input');
-  const diagnostics = await vendor(ws, 'GetDiagnostics');
+  const { malloc, ...diagnostics } = await vendor(ws, 'GetDiagnostics');
   assert.deepEqual(diagnostics, { running: true, jobs_active: 0, jobs_total: 1, ui_stall_probe: false });
+  // glibc's view of OBS's heap (the benchmark's memory rows): plausible sizes, in MiB.
+  assert.deepEqual(Object.keys(malloc).sort(), ['free_kept_mib', 'in_use_mib', 'mmapped_mib']);
+  for (const v of Object.values(malloc)) assert.ok(Number.isFinite(v) && v >= 0 && v < 4096, JSON.stringify(malloc));
+  assert.ok(malloc.in_use_mib > 1, JSON.stringify(malloc));
 });
