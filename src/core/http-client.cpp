@@ -134,8 +134,14 @@ size_t onWrite(char *data, size_t size, size_t count, void *userdata)
 		t->response.body.append(data, n);
 	}
 	t->response.bodyBytes += n;
-	if (toSink && t->request->onBodyBytes)
-		t->request->onBodyBytes(t->response.bodyBytes);
+	if (toSink && t->request->onBodyBytes) {
+		curl_off_t length = -1;
+		curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+		std::optional<std::uint64_t> total;
+		if (length >= 0)
+			total = already + static_cast<std::uint64_t>(length);
+		t->request->onBodyBytes(already + t->response.bodyBytes, total);
+	}
 	return n;
 }
 
@@ -481,6 +487,8 @@ bool prepareEasy(Transfer &t, const std::string &userAgent)
 	if (!req.sink)
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
 				 ""); // JSON may be compressed; the cap counts decoded bytes
+	if (req.sink) // a clip: larger reads mean fewer wake-ups, callbacks and writes for the same bytes
+		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kSinkBufferBytes);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onWrite);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onHeader);

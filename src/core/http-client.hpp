@@ -39,6 +39,9 @@ struct MultipartFile {
 	std::string data;
 };
 
+// Read and write size for a body streamed to a file (a clip): curl's read buffer and the file's stdio buffer.
+constexpr long kSinkBufferBytes = 256 * 1024;
+
 struct HttpRequest {
 	std::string method = "GET";
 	std::string url;
@@ -57,8 +60,9 @@ struct HttpRequest {
 	// A new connection, never reused afterwards: curl silently sends a request again when a reused connection
 	// dies before any answer, and a create sent twice is billed twice.
 	bool freshConnection = false;
-	// Called on the HTTP thread as body bytes arrive (total so far in this transfer); must be cheap.
-	std::function<void(std::uint64_t)> onBodyBytes;
+	// Called on the HTTP thread as a sink's bytes arrive: the file's size so far, and its full size when the server
+	// said it (Content-Length, plus resumeFrom for a 206 answer). Must be cheap.
+	std::function<void(std::uint64_t fileBytes, std::optional<std::uint64_t> fileTotal)> onBodyBytes;
 };
 
 struct HttpResponse {

@@ -809,11 +809,16 @@ void JobRunner::process(const EntryPtr &e)
 		}
 	}
 	update(e, [&](Job &job) { job.downloadPath = clipPath; });
-	auto file =
-		client.download(videoUrl, clipPath, cancel, [&](std::uint64_t received, std::optional<std::uint64_t>) {
-			update(
-				e, [&](Job &job) { job.downloadedBytes = received; }, false);
-		});
+	auto file = client.download(videoUrl, clipPath, cancel,
+				    [&](std::uint64_t received, std::optional<std::uint64_t> total) {
+					    update(
+						    e,
+						    [&](Job &job) {
+							    job.downloadedBytes = received;
+							    job.downloadTotalBytes = total.value_or(0);
+						    },
+						    false);
+				    });
 	if (!file) {
 		stopped(file.error());
 		return;

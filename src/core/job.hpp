@@ -77,9 +77,10 @@ struct Job {
 	std::string thumbnailPath;
 
 	std::string taskId;
-	int progress = 0;                  // provider progress 0–100
-	std::optional<double> etaSeconds;  // predicted seconds left (not persisted)
-	std::uint64_t downloadedBytes = 0; // not persisted
+	int progress = 0;                     // provider progress 0–100
+	std::optional<double> etaSeconds;     // predicted seconds left (not persisted)
+	std::uint64_t downloadedBytes = 0;    // not persisted
+	std::uint64_t downloadTotalBytes = 0; // the clip's size when the server said it (Content-Length); not persisted
 	std::optional<std::int64_t> expiresAt;
 	std::string clipPath;
 	std::string downloadPath; // the name claimed for the download in progress (its ".part" is this job's)

@@ -18,6 +18,8 @@ namespace seedance::core {
 
 namespace {
 
+constexpr double kProgressIntervalSeconds = 0.25; // download progress reports, at most this often
+
 std::chrono::milliseconds toMs(double seconds)
 {
 	return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
@@ -351,6 +353,7 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 			return makeError(ErrorKind::Disk, "Error.Disk.Write",
 					 "cannot create " + part + ": " + std::strerror(errno),
 					 {{"path", part}, {"reason", std::strerror(errno)}});
+		std::setvbuf(sink, nullptr, _IOFBF, kSinkBufferBytes); // whole blocks to the disk, not one per read
 
 		HttpRequest r;
 		r.url = url;
@@ -365,15 +368,19 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 		std::uint64_t lastReported = 0;
 		double lastReportedAt = 0;
 		if (onProgress) {
-			r.onBodyBytes = [&](std::uint64_t bytes) {
-				// This runs on the HTTP thread. At most every 256 KiB and 100 ms: each report is a journal-free
-				// job update that reaches the dock, and a loopback or CDN download at hundreds of MiB/s had
-				// sent thousands a second for a number the streamer reads ten times a second at best.
+			r.onBodyBytes = [&](std::uint64_t bytes, std::optional<std::uint64_t> fileTotal) {
+				// This runs on the HTTP thread. At most every 256 KiB and 250 ms: each report is a journal-free
+				// job update that reaches the dock and every websocket client, and a loopback or CDN download
+				// at hundreds of MiB/s had sent thousands a second for a bar that moves 1 % at a time.
 				const double now = monotonicSeconds();
-				if (bytes - lastReported >= 256 * 1024 && now - lastReportedAt >= 0.1) {
+				if (bytes < lastReported)
+					lastReported =
+						0; // the server ignored the Range and sends the file from its start
+				if (bytes >= lastReported + 256 * 1024 &&
+				    now - lastReportedAt >= kProgressIntervalSeconds) {
 					lastReported = bytes;
 					lastReportedAt = now;
-					onProgress(offset + bytes, std::nullopt);
+					onProgress(bytes, fileTotal);
 				}
 			};
 		}

@@ -438,3 +438,41 @@ TEST_CASE("models lists what the key may use; a wrong key is refused", "[integra
 	REQUIRE_FALSE(refused);
 	CHECK(refused.error().kind == ErrorKind::Auth);
 }
+
+TEST_CASE("download progress carries the clip's size and comes at most every 250 ms", "[integration]")
+{
+	ClientFixture f;
+	// 2 MiB at 2 MiB/s: about a second of transfer, so a handful of reports.
+	f.emu.scenario({{"large_clip_mb", 2}, {"download", {{"trickle_bps", 2 * 1024 * 1024}}}});
+	double submitted = core::monotonicSeconds();
+	auto created = f.client.createTask(f.request(), f.spec(), f.cancel);
+	REQUIRE(created);
+	auto done = f.client.waitForTask(created->id, submitted, fastPoll(), f.cancel);
+	REQUIRE(done);
+	struct Report {
+		double at;
+		std::uint64_t bytes;
+		std::optional<std::uint64_t> total;
+	};
+	std::vector<Report> reports;
+	std::string out = f.dir.file("clip.mp4");
+	auto file = f.client.download(done->videoUrl, out, f.cancel,
+				      [&](std::uint64_t bytes, std::optional<std::uint64_t> total) {
+					      reports.push_back({core::monotonicSeconds(), bytes, total});
+				      });
+	REQUIRE(file);
+	CHECK(file->bytes == 2u * 1024 * 1024);
+	REQUIRE(reports.size() >= 2);
+	CHECK(reports.size() <= 6);
+	for (size_t i = 0; i < reports.size(); ++i) {
+		INFO("report " << i << " at " << reports[i].at - reports[0].at << " s: " << reports[i].bytes);
+		REQUIRE(reports[i].total);
+		CHECK(*reports[i].total == file->bytes);
+		CHECK(reports[i].bytes <= file->bytes);
+		if (i > 0)
+			CHECK(reports[i].bytes > reports[i - 1].bytes);
+		if (i > 0 && i + 1 < reports.size())
+			CHECK(reports[i].at - reports[i - 1].at >= 0.24); // 0.25 s, timed a little earlier
+	}
+	CHECK(reports.back().bytes == file->bytes); // the last report says it is complete, at once
+}
