@@ -20,6 +20,8 @@
 #include <QVBoxLayout>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace seedance::ui {
 
 QString qtext(const char *key)
@@ -42,9 +44,12 @@ QString duration(std::int64_t seconds)
 			     : QString("%1 s").arg(seconds);
 }
 
-// OBS 29 themes style [themeID="error"], OBS 30+ the "text-danger" class: set both, hard-code no colour.
+// OBS 29 themes style [themeID="error"], OBS 30+ the "text-danger" class: set both, hard-code no colour. A
+// repolish re-runs the theme's style sheet over the label, so it happens only when the flag changes.
 void markError(QLabel *label, bool error)
 {
+	if (label->property("themeID").toString() == (error ? "error" : ""))
+		return;
 	label->setProperty("themeID", error ? "error" : "");
 	label->setProperty("class", error ? "text-danger" : "");
 	label->style()->unpolish(label);
@@ -54,6 +59,13 @@ void markError(QLabel *label, bool error)
 bool active(core::JobState s)
 {
 	return !core::isTerminal(s);
+}
+
+int downloadPercent(const core::Job &job)
+{
+	if (job.downloadTotalBytes == 0)
+		return 0;
+	return static_cast<int>(std::min<std::uint64_t>(100, job.downloadedBytes * 100 / job.downloadTotalBytes));
 }
 
 } // namespace
@@ -100,6 +112,17 @@ JobRow::JobRow(QWidget *parent) : QWidget(parent)
 	more_->setAccessibleName(qtext("Job.More"));
 	buttons->addWidget(primary_);
 	buttons->addWidget(more_, 0, Qt::AlignRight);
+
+	// One menu for the row's life: only which actions are enabled follows the job. Rebuilding it on every update
+	// cost a style-sheet polish per menu and action.
+	auto *menu = new QMenu(more_);
+	for (int i = 0; i < kActionCount; ++i) {
+		const auto a = static_cast<JobAction>(i);
+		actions_[i] = menu->addAction(qtext(kActionLabels[i]));
+		connect(actions_[i], &QAction::triggered, this,
+			[this, a] { Q_EMIT actionRequested(QString::fromStdString(job_.id), a); });
+	}
+	more_->setMenu(menu);
 	buttons->addStretch(1);
 	outer->addLayout(buttons);
 
@@ -119,8 +142,9 @@ JobAction JobRow::primaryAction() const
 void JobRow::show(const core::Job &job)
 {
 	job_ = job;
+	if (job.request.prompt != elidedPrompt_)
+		prompt_->setToolTip(QString::fromStdString(job.request.prompt));
 	elidePrompt();
-	prompt_->setToolTip(QString::fromStdString(job.request.prompt));
 
 	if (job.thumbnailPath != thumbPath_) {
 		thumbPath_ = job.thumbnailPath;
@@ -145,15 +169,23 @@ void JobRow::show(const core::Job &job)
 	QString state = stateText(job.state);
 	if (job.state == core::JobState::Generating && job.progress > 0)
 		state += QString(" %1%").arg(job.progress);
-	if (job.state == core::JobState::Completed && !job.inserted)
+	using core::JobState;
+	const bool downloadKnown = job.state == JobState::Downloading && job.downloadTotalBytes > 0;
+	if (downloadKnown)
+		state += QString(" %1%").arg(downloadPercent(job));
+	if (job.state == JobState::Completed && !job.inserted)
 		state = qtext("State.Ready");
 	state_->setText(state);
 
-	using core::JobState;
 	switch (job.state) {
 	case JobState::Generating:
 		progress_->setRange(0, 100);
 		progress_->setValue(job.progress);
+		break;
+	case JobState::Downloading:
+		// A known size gets a real bar; a busy bar repaints on every animation frame for the whole download.
+		progress_->setRange(0, downloadKnown ? 100 : 0);
+		progress_->setValue(downloadKnown ? downloadPercent(job) : 0);
 		break;
 	case JobState::Completed:
 		progress_->setRange(0, 100);
@@ -170,28 +202,19 @@ void JobRow::show(const core::Job &job)
 	}
 	progress_->setVisible(job.state != JobState::Failed && job.state != JobState::Cancelled);
 
-	JobAction action = primaryAction();
-	const char *labels[] = {"Job.Cancel",       "Job.Retry",      "Job.AddToScene",
-				"Job.ShowInFolder", "Job.CopyPrompt", "Job.Remove"};
-	primary_->setText(qtext(labels[static_cast<int>(action)]));
+	primary_->setText(qtext(kActionLabels[static_cast<int>(primaryAction())]));
 
-	auto *menu = new QMenu(more_);
-	auto add = [&](JobAction a, bool enabled) {
-		QAction *act = menu->addAction(qtext(labels[static_cast<int>(a)]));
-		act->setEnabled(enabled);
-		QString id = QString::fromStdString(job_.id);
-		connect(act, &QAction::triggered, this, [this, id, a] { Q_EMIT actionRequested(id, a); });
+	const bool terminal = core::isTerminal(job.state);
+	const bool hasClip = job.state == JobState::Completed && !job.clipPath.empty();
+	auto enable = [&](JobAction a, bool enabled) {
+		actions_[static_cast<int>(a)]->setEnabled(enabled);
 	};
-	bool terminal = core::isTerminal(job.state);
-	bool hasClip = job.state == JobState::Completed && !job.clipPath.empty();
-	add(JobAction::Cancel, !terminal);
-	add(JobAction::Retry, job.state == JobState::Failed || job.state == JobState::Cancelled);
-	add(JobAction::AddToScene, hasClip);
-	add(JobAction::ShowInFolder, hasClip);
-	add(JobAction::CopyPrompt, true);
-	add(JobAction::Remove, terminal);
-	delete more_->menu();
-	more_->setMenu(menu);
+	enable(JobAction::Cancel, !terminal);
+	enable(JobAction::Retry, job.state == JobState::Failed || job.state == JobState::Cancelled);
+	enable(JobAction::AddToScene, hasClip);
+	enable(JobAction::ShowInFolder, hasClip);
+	enable(JobAction::CopyPrompt, true);
+	enable(JobAction::Remove, terminal);
 	tick();
 }
 
@@ -220,14 +243,30 @@ void JobRow::tick()
 
 void JobRow::elidePrompt()
 {
-	QString full = QString::fromStdString(job_.request.prompt).simplified();
-	prompt_->setText(prompt_->fontMetrics().elidedText(full, Qt::ElideRight, std::max(40, prompt_->width())));
+	// Shaping the text is most of what an update costs, and a download updates its row ten times a second:
+	// elide again only when the prompt or the width changed.
+	const int width = std::max(40, prompt_->width());
+	if (job_.request.prompt == elidedPrompt_ && width == elidedWidth_)
+		return;
+	elidedPrompt_ = job_.request.prompt;
+	elidedWidth_ = width;
+	QString full = QString::fromStdString(elidedPrompt_).simplified();
+	prompt_->setText(prompt_->fontMetrics().elidedText(full, Qt::ElideRight, width));
 }
 
 void JobRow::resizeEvent(QResizeEvent *event)
 {
 	QWidget::resizeEvent(event);
 	elidePrompt();
+}
+
+void JobRow::changeEvent(QEvent *event)
+{
+	QWidget::changeEvent(event);
+	if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) {
+		elidedWidth_ = -1; // a theme change: the same prompt may need a different cut
+		elidePrompt();
+	}
 }
 
 JobList::JobList(QWidget *parent) : QWidget(parent)

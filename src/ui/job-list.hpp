@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+class QAction;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -20,6 +21,10 @@ class QTimer;
 namespace seedance::ui {
 
 enum class JobAction { Cancel, Retry, AddToScene, ShowInFolder, CopyPrompt, Remove };
+constexpr int kActionCount = 6;
+// Text keys of the actions, in JobAction order.
+constexpr const char *kActionLabels[kActionCount] = {"Job.Cancel",       "Job.Retry",      "Job.AddToScene",
+						     "Job.ShowInFolder", "Job.CopyPrompt", "Job.Remove"};
 
 class JobRow : public QWidget {
 	Q_OBJECT
@@ -41,6 +46,7 @@ Q_SIGNALS:
 
 protected:
 	void resizeEvent(QResizeEvent *event) override;
+	void changeEvent(QEvent *event) override;
 
 private:
 	void elidePrompt();
@@ -54,7 +60,10 @@ private:
 	QLabel *detail_;
 	QPushButton *primary_;
 	QToolButton *more_;
+	QAction *actions_[kActionCount];
 	std::string thumbPath_;
+	std::string elidedPrompt_; // what the prompt label shows, elided to elidedWidth_
+	int elidedWidth_ = -1;
 };
 
 class JobList : public QWidget {

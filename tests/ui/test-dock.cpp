@@ -19,11 +19,13 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 #include <fstream>
 
@@ -435,4 +437,52 @@ TEST_CASE("usable at 250 px wide", "[ui]")
 	CHECK(f.dock->minimumSizeHint().width() <= 250);
 	CHECK(f.form()->generateButton->isVisible());
 	f.shoot("ui-dock-narrow-en");
+}
+
+TEST_CASE("a job row updates in place: one menu for its life, a real bar while downloading", "[ui]")
+{
+	core::setLanguage("en-US");
+	ui::JobRow row;
+	row.resize(300, 80);
+	core::Job job;
+	job.id = "job-1";
+	job.request.prompt = "a goal replay";
+	job.state = job.stage = core::JobState::Downloading;
+	job.downloadedBytes = 25 * 1048576;
+	job.downloadTotalBytes = 100 * 1048576;
+	row.show(job);
+	QMenu *menu = row.menuButton()->menu();
+	REQUIRE(menu != nullptr);
+	REQUIRE(menu->actions().size() == ui::kActionCount);
+	CHECK(row.progressBar()->maximum() == 100); // not a busy bar, which repaints every animation frame
+	CHECK(row.progressBar()->value() == 25);
+	CHECK(row.stateLabel()->text().endsWith(" 25%"));
+	CHECK(menu->actions()[int(ui::JobAction::Cancel)]->isEnabled());
+	CHECK_FALSE(menu->actions()[int(ui::JobAction::Remove)]->isEnabled());
+	const QVariant themeBefore = row.detailLabel()->property("themeID");
+
+	job.downloadTotalBytes = 0; // a server that sends no size: a busy bar is all we can show
+	row.show(job);
+	CHECK(row.progressBar()->maximum() == 0);
+
+	job.state = core::JobState::Failed;
+	job.error = core::makeError(core::ErrorKind::Network, "Error.Download.Stalled", "test");
+	row.show(job);
+	CHECK(row.menuButton()->menu() == menu); // the same menu, its actions re-enabled
+	CHECK_FALSE(menu->actions()[int(ui::JobAction::Cancel)]->isEnabled());
+	CHECK(menu->actions()[int(ui::JobAction::Retry)]->isEnabled());
+	CHECK(menu->actions()[int(ui::JobAction::Remove)]->isEnabled());
+	CHECK(row.detailLabel()->property("themeID").toString() == "error");
+	CHECK(themeBefore.toString().isEmpty());
+
+	// Triggering an action names this job.
+	QString firedId;
+	ui::JobAction fired = ui::JobAction::Cancel;
+	QObject::connect(&row, &ui::JobRow::actionRequested, [&](const QString &id, ui::JobAction a) {
+		firedId = id;
+		fired = a;
+	});
+	menu->actions()[int(ui::JobAction::Retry)]->trigger();
+	CHECK(firedId == "job-1");
+	CHECK(fired == ui::JobAction::Retry);
 }
