@@ -15,13 +15,13 @@ as_root() {
 }
 
 # Debian 12 / Ubuntu 22.04+ packages. Build: compilers, libobs (with obs-frontend-api), both Qt majors, libcurl,
-# nlohmann-json, Catch2. Run and test: OBS itself, Xvfb and xdotool (real OBS under a virtual display),
+# nlohmann-json, Catch2, libjpeg(-turbo). Run and test: OBS itself, Xvfb and xdotool (real OBS under a virtual display),
 # ImageMagick (screenshots), ffmpeg (the emulator's clips), Python 3 (the emulator), Node.js (e2e client).
 SEEDANCE_BUILD_PACKAGES=(
   cmake make g++ pkg-config git ca-certificates
   obs-studio libobs-dev
   qtbase5-dev qt6-base-dev
-  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev catch2
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev catch2 libjpeg-dev
 )
 SEEDANCE_RUNTIME_PACKAGES=(python3 ffmpeg)
 SEEDANCE_TEST_PACKAGES=(

@@ -9,7 +9,14 @@
 #include <QImageWriter>
 
 #include <algorithm>
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+
+#ifdef SEEDANCE_HAVE_LIBJPEG_TURBO
+#include <jpeglib.h>
+#endif
 
 namespace seedance::obs {
 
@@ -34,6 +41,82 @@ bool writeImage(const QImage &image, const char *format, int quality, std::strin
 	return true;
 }
 
+#ifdef SEEDANCE_HAVE_LIBJPEG_TURBO
+struct JpegFailure {
+	jpeg_error_mgr manager;
+	std::jmp_buf jump;
+};
+
+[[noreturn]] void onJpegError(j_common_ptr info)
+{
+	// libjpeg's default handler calls exit(): leave through the encoder's setjmp instead.
+	std::longjmp(reinterpret_cast<JpegFailure *>(info->err)->jump, 1);
+}
+
+// libjpeg-turbo straight from 32-bit pixels (its SIMD colour conversion reads B,G,R,X or R,G,B,X): no RGB888 copy
+// of the frame first, which is what QImageWriter needs. Same library, settings and bytes as Qt's writer gives.
+// No C++ object with a destructor lives between setjmp and a longjmp.
+bool writeJpegTurbo(const QImage &image, int quality, std::string &out)
+{
+	J_COLOR_SPACE space;
+	switch (image.format()) {
+	case QImage::Format_RGB32:
+	case QImage::Format_ARGB32:
+	case QImage::Format_ARGB32_Premultiplied: // smooth scaling's output; the program's alpha is opaque
+		space = JCS_EXT_BGRX;             // 0xffRRGGBB: B, G, R, X in memory on little-endian machines
+		break;
+	case QImage::Format_RGBX8888:
+	case QImage::Format_RGBA8888:
+		space = JCS_EXT_RGBX;
+		break;
+	default:
+		return false;
+	}
+	if (QSysInfo::ByteOrder != QSysInfo::LittleEndian && space == JCS_EXT_BGRX)
+		space = JCS_EXT_XRGB;
+	jpeg_compress_struct info;
+	JpegFailure failure;
+	unsigned char *buffer = nullptr;
+	unsigned long size = 0;
+	info.err = jpeg_std_error(&failure.manager);
+	failure.manager.error_exit = onJpegError;
+	if (setjmp(failure.jump)) {
+		jpeg_destroy_compress(&info);
+		std::free(buffer);
+		return false;
+	}
+	jpeg_create_compress(&info);
+	jpeg_mem_dest(&info, &buffer, &size);
+	info.image_width = static_cast<JDIMENSION>(image.width());
+	info.image_height = static_cast<JDIMENSION>(image.height());
+	info.input_components = 4;
+	info.in_color_space = space;
+	jpeg_set_defaults(&info);
+	jpeg_set_quality(&info, quality, TRUE);
+	jpeg_start_compress(&info, TRUE);
+	while (info.next_scanline < info.image_height) {
+		JSAMPROW row = const_cast<JSAMPROW>(image.constScanLine(static_cast<int>(info.next_scanline)));
+		jpeg_write_scanlines(&info, &row, 1);
+	}
+	jpeg_finish_compress(&info);
+	jpeg_destroy_compress(&info);
+	out.assign(reinterpret_cast<const char *>(buffer), size);
+	std::free(buffer);
+	return true;
+}
+#endif
+
+bool writeJpeg(const QImage &image, int quality, std::string &out)
+{
+#ifdef SEEDANCE_HAVE_LIBJPEG_TURBO
+	if (writeJpegTurbo(image, quality, out))
+		return true;
+#endif
+	if (image.format() == QImage::Format_RGB888)
+		return writeImage(image, "jpg", quality, out);
+	return writeImage(image.convertToFormat(QImage::Format_RGB888), "jpg", quality, out);
+}
+
 } // namespace
 
 core::Result<core::EncodedImage> encodeFrame(const RawFrame &frame, const core::FrameLayout &layout,
@@ -53,19 +136,19 @@ core::Result<core::EncodedImage> encodeFrame(const RawFrame &frame, const core::
 	// QImage::Format_RGB32 is B, G, R, X in memory on little-endian machines.
 	const QImage::Format format = frame.order == PixelOrder::Bgra ? QImage::Format_RGB32 : QImage::Format_RGBX8888;
 	const QImage cropped(origin, c.width, c.height, frame.width * 4, format);
-	QImage rgb = (c.width == layout.output.width && c.height == layout.output.height)
-			     ? cropped.convertToFormat(QImage::Format_RGB888)
-			     : cropped.scaled(layout.output.width, layout.output.height, Qt::IgnoreAspectRatio,
-					      Qt::SmoothTransformation)
-				       .convertToFormat(QImage::Format_RGB888);
+	// At the output size already (the usual 1080p program at 1080p), the JPEG encoder reads the view itself.
+	const QImage sized = (c.width == layout.output.width && c.height == layout.output.height)
+				     ? cropped
+				     : cropped.scaled(layout.output.width, layout.output.height, Qt::IgnoreAspectRatio,
+						      Qt::SmoothTransformation);
 
 	core::EncodedImage out;
-	out.width = rgb.width();
-	out.height = rgb.height();
+	out.width = sized.width();
+	out.height = sized.height();
 	bool png = options.encoding == core::FrameEncoding::Png;
 	if (png) {
 		out.format = core::ImageFormat::Png;
-		if (!writeImage(rgb, "png", -1, out.bytes))
+		if (!writeImage(sized.convertToFormat(QImage::Format_RGB888), "png", -1, out.bytes))
 			return encodeError("PNG encoder failed");
 		png = out.bytes.size() <= core::kMaxUploadBytes;
 	}
@@ -73,7 +156,7 @@ core::Result<core::EncodedImage> encodeFrame(const RawFrame &frame, const core::
 		out.format = core::ImageFormat::Jpeg;
 		int quality = std::clamp(options.jpegQuality, 30, 100);
 		do {
-			if (!writeImage(rgb, "jpg", quality, out.bytes))
+			if (!writeJpeg(sized, quality, out.bytes))
 				return encodeError("JPEG encoder failed (is Qt's jpeg image plugin installed?)");
 			quality -= 10;
 		} while (out.bytes.size() > core::kMaxUploadBytes && quality >= 30);
@@ -83,10 +166,10 @@ core::Result<core::EncodedImage> encodeFrame(const RawFrame &frame, const core::
 	if (options.thumbnailWidth > 0) {
 		// A cheap 2-step shrink (nearest to 2× the width, then smooth): a thumbnail needs no more.
 		int tw = options.thumbnailWidth;
-		int th = std::max(1, rgb.height() * tw / std::max(1, rgb.width()));
-		QImage thumb = rgb.scaled(tw * 2, th * 2, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+		int th = std::max(1, sized.height() * tw / std::max(1, sized.width()));
+		QImage thumb = sized.scaled(tw * 2, th * 2, Qt::IgnoreAspectRatio, Qt::FastTransformation)
 				       .scaled(tw, th, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-		writeImage(thumb, "jpg", 80, out.thumbnailJpeg);
+		writeJpeg(thumb, 80, out.thumbnailJpeg);
 	}
 	return out;
 }

@@ -1,5 +1,6 @@
 // Crop, scale and encode a captured frame (or an image file) into the image that is uploaded. Runs on a worker
-// thread, never the graphics or UI thread. QImage does the filtering and the JPEG/PNG encoding.
+// thread, never the graphics or UI thread. QImage does the filtering and PNG; JPEG goes through libjpeg-turbo straight
+// from the 32-bit pixels where the build found it (Linux packages), else through Qt's JPEG writer.
 #pragma once
 
 #include "frame-grabber.hpp"

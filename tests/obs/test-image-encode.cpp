@@ -8,6 +8,8 @@
 
 #include <QImage>
 
+#include <utility>
+
 using namespace seedance;
 
 namespace {
@@ -152,4 +154,33 @@ TEST_CASE("an image file becomes a frame (last frame from disk)", "[obs][encode]
 	auto missing = obs::loadImageFile("/nonexistent/x.png");
 	REQUIRE_FALSE(missing);
 	CHECK(missing.error().messageKey == "Error.Capture.ImageFile");
+}
+
+TEST_CASE("a B,G,R,A frame cropped without scaling is encoded straight from its pixels, colours in place",
+	  "[obs][encode]")
+{
+	const auto &spec = *core::ModelCatalog::builtin().find("doubao-seedance-1-5-pro");
+	// 2000 wide: the 16:9 1080p crop is 1920 at x = 40, the output size, so the encoder reads the frame's rows
+	// with their 2000-pixel stride, no scaled copy. Program output is B, G, R, A.
+	obs::RawFrame frame = halves(2000, 1080);
+	frame.order = obs::PixelOrder::Bgra;
+	for (size_t i = 0; i < frame.rgba.size(); i += 4)
+		std::swap(frame.rgba.data()[i], frame.rgba.data()[i + 2]);
+	auto layout = core::planFrame(2000, 1080, "16:9", "1080p", spec);
+	REQUIRE(layout);
+	REQUIRE(layout->crop.x == 40);
+	REQUIRE(layout->crop.width == 1920);
+	auto encoded = obs::encodeFrame(frame, *layout);
+	REQUIRE(encoded);
+	QImage img = decode(encoded->bytes);
+	REQUIRE(img.width() == 1920);
+	REQUIRE(img.height() == 1080);
+	// The red/blue border sits at x = 1000 of the frame, 960 of the crop.
+	QColor left = img.pixelColor(950, 540), right = img.pixelColor(975, 540);
+	CHECK(std::abs(left.red() - 230) <= 6);
+	CHECK(std::abs(left.green() - 40) <= 6);
+	CHECK(std::abs(left.blue() - 20) <= 6);
+	CHECK(std::abs(right.red() - 20) <= 6);
+	CHECK(std::abs(right.blue() - 230) <= 6);
+	CHECK(decode(encoded->thumbnailJpeg).width() == 160);
 }
