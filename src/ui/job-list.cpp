@@ -243,7 +243,7 @@ void JobRow::tick()
 
 void JobRow::elidePrompt()
 {
-	// Shaping the text is most of what an update costs, and a download updates its row ten times a second:
+	// Shaping the text is most of what an update costs, and a download updates its row four times a second:
 	// elide again only when the prompt or the width changed.
 	const int width = std::max(40, prompt_->width());
 	if (job_.request.prompt == elidedPrompt_ && width == elidedWidth_)
