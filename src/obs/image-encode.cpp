@@ -74,7 +74,7 @@ bool writeJpegTurbo(const QImage &image, int quality, std::string &out)
 	}
 	if (QSysInfo::ByteOrder != QSysInfo::LittleEndian && space == JCS_EXT_BGRX)
 		space = JCS_EXT_XRGB;
-	jpeg_compress_struct info;
+	jpeg_compress_struct info{}; // zeroed: jpeg_destroy_compress is safe whatever step failed
 	JpegFailure failure;
 	unsigned char *buffer = nullptr;
 	unsigned long size = 0;
