@@ -373,9 +373,9 @@ Result<DownloadResult> ToApisClient::download(const std::string &url, const std:
 				// job update that reaches the dock and every websocket client, and a loopback or CDN download
 				// at hundreds of MiB/s had sent thousands a second for a bar that moves 1 % at a time.
 				const double now = monotonicSeconds();
+				// Fewer bytes than last time: the server ignored the Range and sends the file from its start.
 				if (bytes < lastReported)
-					lastReported =
-						0; // the server ignored the Range and sends the file from its start
+					lastReported = 0;
 				if (bytes >= lastReported + 256 * 1024 &&
 				    now - lastReportedAt >= kProgressIntervalSeconds) {
 					lastReported = bytes;

@@ -112,9 +112,7 @@ bool writeJpeg(const QImage &image, int quality, std::string &out)
 	if (writeJpegTurbo(image, quality, out))
 		return true;
 #endif
-	if (image.format() == QImage::Format_RGB888)
-		return writeImage(image, "jpg", quality, out);
-	return writeImage(image.convertToFormat(QImage::Format_RGB888), "jpg", quality, out);
+	return writeImage(image.convertToFormat(QImage::Format_RGB888), "jpg", quality, out); // no copy if RGB888
 }
 
 } // namespace
