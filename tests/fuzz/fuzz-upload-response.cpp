@@ -28,7 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, size_t size)
 		if (!r.success())
 			FUZZ_CHECK(e.messageKey == core::errorFromResponse(r, core::Operation::Upload).messageKey);
 		else
-			FUZZ_CHECK(e.kind == core::ErrorKind::BadResponse || e.messageKey == "Error.UploadRefused");
+			// A refusal sent with HTTP 200 ({"success": false}) is the user's input refused: too large when the
+			// provider says so, else refused with the provider's words.
+			FUZZ_CHECK(
+				e.kind == core::ErrorKind::BadResponse ||
+				(e.kind == core::ErrorKind::InvalidInput &&
+				 (e.messageKey == "Error.UploadRefused" || e.messageKey == "Error.Upload.TooLarge")));
 	}
 	fuzz::checkDepthGuard(r.body);
 	return 0;

@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
-# Runs one libFuzzer target for a bounded time (CTest label fuzz; see README.md).
+# Runs one libFuzzer target (CTest label fuzz; see README.md).
 #   run-fuzz.sh <fuzzer> <scratch corpus dir> <seed corpus dir> <artifact dir>
+#
+# By default the run is deterministic, so that one commit always gives one result: a fixed seed
+# (SEEDANCE_FUZZ_SEED, default 1), a fixed number of inputs (SEEDANCE_FUZZ_RUNS, default 20000) and an empty
+# scratch corpus, starting from the committed seeds only. With SEEDANCE_FUZZ_SECONDS set it fuzzes for that long
+# instead, from a random seed, and keeps what it finds in the scratch corpus for the next long run.
+#
 # New inputs go to the scratch corpus, the first directory libFuzzer is given; the seed corpus in the repository is
-# only read. SEEDANCE_FUZZ_SECONDS sets the time (default 20). A crash, leak, timeout, out-of-memory or sanitizer
-# report stops the run, leaves the input in <artifact dir>/<fuzzer>-crash-… (or leak-, timeout-, oom-) and fails.
+# only read. A crash, leak, timeout, out-of-memory or sanitizer report stops the run, leaves the input in
+# <artifact dir>/<fuzzer>-crash-… (or leak-, timeout-, oom-) and fails.
 set -euo pipefail
 fuzzer=$1 scratch=$2 seeds=$3 artifacts=$4
-seconds=${SEEDANCE_FUZZ_SECONDS:-20}
 name=$(basename "$fuzzer")
-mkdir -p "$scratch" "$artifacts"
+mkdir -p "$artifacts"
 
 args=(
-  -max_total_time="$seconds"
   -timeout=10 # an input that takes 10 s is a hang: a finding
   -rss_limit_mb=2048
   -max_len=65536
   -print_final_stats=1
   -artifact_prefix="$artifacts/$name-"
 )
+if [[ -n "${SEEDANCE_FUZZ_SECONDS:-}" ]]; then
+  args+=(-max_total_time="$SEEDANCE_FUZZ_SECONDS")
+  echo "$name: random fuzzing for $SEEDANCE_FUZZ_SECONDS s, corpus kept in $scratch"
+else
+  # What earlier runs found must not change this run: start from the committed seeds alone.
+  scratch="$scratch.deterministic"
+  rm -rf "$scratch"
+  args+=(-seed="${SEEDANCE_FUZZ_SEED:-1}" -runs="${SEEDANCE_FUZZ_RUNS:-20000}")
+  echo "$name: deterministic run, seed ${SEEDANCE_FUZZ_SEED:-1}, ${SEEDANCE_FUZZ_RUNS:-20000} inputs"
+fi
+mkdir -p "$scratch"
 # The JSON parsers get much further with the grammar's tokens and the keys they look for.
 case "$name" in
   fuzz-task-response | fuzz-upload-response | fuzz-models-response | fuzz-catalog | fuzz-journal)
