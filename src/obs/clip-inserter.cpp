@@ -8,17 +8,23 @@
 
 #include <obs.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace seedance::obs {
 
 // A clip playing with "once then removed": the item goes when its source says media_ended.
+//
+// Only weak references: OBS may destroy the source at any time (the streamer deletes it, OBS exits and destroys every
+// source before OBS_FRONTEND_EVENT_EXIT). The source's signal handler is reached through a strong reference taken
+// for the call, never kept: it is freed with the source.
 struct Playback {
-	std::weak_ptr<ClipInserter::Shared> owner;
+	std::uint64_t id = 0;
 	OBSWeakSource scene;
 	int64_t itemId = 0;
 	OBSWeakSource source;
-	signal_handler_t *handler = nullptr;
 };
 
 struct ClipInserter::Shared {
@@ -26,12 +32,61 @@ struct ClipInserter::Shared {
 	std::mutex mutex;
 	bool stopped = false;
 	core::TaskQueue *worker = nullptr; // the inserter's; only used under `mutex` while not stopped
-	std::vector<std::unique_ptr<Playback>> playing;
+	std::vector<Playback> playing;
 
-	void forget(Playback *p);
+	void forget(std::uint64_t id);
 };
 
 namespace {
+
+// The media_ended callback's parameter is a number looked up here, never a pointer to a Playback: OBS can still call
+// it while it destroys a source the plugin has already let go of (the media thread stops only inside the source's
+// destroy, after the last reference is gone), so an unknown number is simply ignored. Process-wide, so it outlives
+// every inserter; OBS unloads the module only after every source is destroyed.
+struct PlaybackRegistry {
+	std::mutex mutex;
+	std::uint64_t next = 1;
+	std::unordered_map<std::uint64_t, std::weak_ptr<ClipInserter::Shared>> owners;
+
+	static PlaybackRegistry &get()
+	{
+		static PlaybackRegistry registry;
+		return registry;
+	}
+	std::uint64_t add(const std::shared_ptr<ClipInserter::Shared> &owner)
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		owners.emplace(next, owner);
+		return next++;
+	}
+	std::shared_ptr<ClipInserter::Shared> owner(std::uint64_t id)
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		auto it = owners.find(id);
+		return it == owners.end() ? nullptr : it->second.lock();
+	}
+	void remove(std::uint64_t id)
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		owners.erase(id);
+	}
+};
+
+void *callbackParam(std::uint64_t id)
+{
+	return reinterpret_cast<void *>(static_cast<std::uintptr_t>(id));
+}
+
+void onMediaEnded(void *param, calldata_t *);
+
+// Disconnects from the source if it still exists. A source already gone took its signal handler with it.
+void disconnect(const Playback &p)
+{
+	OBSSourceAutoRelease source = obs_weak_source_get_source(p.source);
+	if (source)
+		signal_handler_disconnect(obs_source_get_signal_handler(source), "media_ended", onMediaEnded,
+					  callbackParam(p.id));
+}
 
 struct AtomicAdd {
 	obs_source_t *source;
@@ -56,69 +111,64 @@ void addFitted(void *data, obs_scene_t *scene)
 	obs_sceneitem_set_visible(add->item, true);
 }
 
-struct RemoveTask {
-	std::weak_ptr<ClipInserter::Shared> owner;
-	Playback *playback;
-};
-
 // Inserter worker: removes the finished clip's item (if the streamer has not already).
-void removeFinished(const RemoveTask &task)
+void removeFinished(const std::shared_ptr<ClipInserter::Shared> &shared, std::uint64_t id)
 {
-	auto shared = task.owner.lock();
-	if (!shared)
-		return;
-	Playback *p = task.playback;
+	Playback p;
 	{
 		std::lock_guard<std::mutex> lock(shared->mutex);
 		if (shared->stopped)
 			return;
-		bool known = false;
-		for (const auto &own : shared->playing)
-			known |= own.get() == p;
-		if (!known)
+		auto it = std::find_if(shared->playing.begin(), shared->playing.end(),
+				       [id](const Playback &own) { return own.id == id; });
+		if (it == shared->playing.end())
 			return;
+		p = *it;
 	}
-	OBSSourceAutoRelease sceneSource = obs_weak_source_get_source(p->scene);
+	// Disconnected before the item goes: removing it may destroy the source, and its signal handler with it.
+	shared->forget(id);
+	OBSSourceAutoRelease sceneSource = obs_weak_source_get_source(p.scene);
 	if (obs_scene_t *scene = obs_scene_from_source(sceneSource)) {
-		if (obs_sceneitem_t *item = obs_scene_find_sceneitem_by_id(scene, p->itemId)) {
+		if (obs_sceneitem_t *item = obs_scene_find_sceneitem_by_id(scene, p.itemId)) {
 			core::logInfo(std::string("clip finished: removed ") +
 				      obs_source_get_name(obs_sceneitem_get_source(item)));
 			obs_sceneitem_remove(item);
 		}
 	}
-	shared->forget(p);
 }
 
 // Media thread: hand over to the inserter's worker, never act here.
 void onMediaEnded(void *param, calldata_t *)
 {
-	auto *p = static_cast<Playback *>(param);
-	auto shared = p->owner.lock();
+	auto id = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(param));
+	auto shared = PlaybackRegistry::get().owner(id);
 	if (!shared)
 		return;
 	std::lock_guard<std::mutex> lock(shared->mutex);
 	if (shared->stopped || !shared->worker)
 		return;
-	shared->worker->post([task = RemoveTask{p->owner, p}](const core::CancelToken &) { removeFinished(task); });
+	std::weak_ptr<ClipInserter::Shared> owner = shared;
+	shared->worker->post([owner, id](const core::CancelToken &) {
+		if (auto alive = owner.lock())
+			removeFinished(alive, id);
+	});
 }
 
 } // namespace
 
-void ClipInserter::Shared::forget(Playback *p)
+void ClipInserter::Shared::forget(std::uint64_t id)
 {
-	std::unique_ptr<Playback> gone;
+	Playback gone;
 	{
 		std::lock_guard<std::mutex> lock(mutex);
-		for (auto it = playing.begin(); it != playing.end(); ++it) {
-			if (it->get() == p) {
-				gone = std::move(*it);
-				playing.erase(it);
-				break;
-			}
-		}
+		auto it = std::find_if(playing.begin(), playing.end(), [id](const Playback &p) { return p.id == id; });
+		if (it == playing.end())
+			return;
+		gone = std::move(*it);
+		playing.erase(it);
 	}
-	if (gone && gone->handler)
-		signal_handler_disconnect(gone->handler, "media_ended", onMediaEnded, gone.get());
+	PlaybackRegistry::get().remove(id);
+	disconnect(gone); // outside `mutex`: OBS holds its signal lock while it calls onMediaEnded, which takes `mutex`
 }
 
 ClipInserter::ClipInserter(std::function<OBSSource()> currentScene) : shared_(std::make_shared<Shared>())
@@ -134,16 +184,17 @@ ClipInserter::~ClipInserter()
 
 void ClipInserter::shutdown()
 {
-	std::vector<std::unique_ptr<Playback>> all;
+	std::vector<Playback> all;
 	{
 		std::lock_guard<std::mutex> lock(shared_->mutex);
 		shared_->stopped = true;
 		shared_->worker = nullptr;
 		all.swap(shared_->playing);
 	}
-	for (auto &p : all)
-		if (p->handler)
-			signal_handler_disconnect(p->handler, "media_ended", onMediaEnded, p.get());
+	for (const auto &p : all) {
+		PlaybackRegistry::get().remove(p.id);
+		disconnect(p);
+	}
 	worker_.stop();
 }
 
@@ -286,15 +337,26 @@ core::InsertResult ClipInserter::insertNow(const core::Job &job)
 	}
 
 	if (job.playback == core::Playback::Once) {
-		auto p = std::make_unique<Playback>();
-		p->owner = shared_;
-		p->scene = OBSGetWeakRef(sceneSource);
-		p->itemId = obs_sceneitem_get_id(add.item);
-		p->source = OBSGetWeakRef(source);
-		p->handler = obs_source_get_signal_handler(source);
-		signal_handler_connect(p->handler, "media_ended", onMediaEnded, p.get());
-		std::lock_guard<std::mutex> lock(shared_->mutex);
-		shared_->playing.push_back(std::move(p));
+		Playback p;
+		p.id = PlaybackRegistry::get().add(shared_);
+		p.scene = OBSGetWeakRef(sceneSource);
+		p.itemId = obs_sceneitem_get_id(add.item);
+		p.source = OBSGetWeakRef(source);
+		{
+			// Clips the streamer removed by hand before they ended: their sources are gone, forget them.
+			std::lock_guard<std::mutex> lock(shared_->mutex);
+			for (auto it = shared_->playing.begin(); it != shared_->playing.end();) {
+				if (obs_weak_source_expired(it->source)) {
+					PlaybackRegistry::get().remove(it->id);
+					it = shared_->playing.erase(it);
+				} else {
+					++it;
+				}
+			}
+			shared_->playing.push_back(p);
+		}
+		signal_handler_connect(obs_source_get_signal_handler(source), "media_ended", onMediaEnded,
+				       callbackParam(p.id));
 	}
 	result.sceneName = obs_source_get_name(sceneSource);
 	result.sourceName = name;
