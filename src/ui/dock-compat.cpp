@@ -5,7 +5,9 @@
 
 #include <obs-frontend-api.h>
 #include <obs-module.h>
+#include <util/config-file.h>
 
+#include <QByteArray>
 #include <QDockWidget>
 #include <QEvent>
 #include <QMainWindow>
@@ -56,14 +58,42 @@ void logVisibility(QWidget *widget)
 
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 
+namespace {
+// OBS restores its window layout (DockState) before FINISHED_LOADING, when this dock did not exist yet, and never
+// again for docks added later: the dock would stay floating and hidden whatever the streamer chose last time. So the
+// saved layout is applied once more now that the dock exists, as OBS itself does for the docks it adds after login.
+bool restoreSavedLayout(QMainWindow *main)
+{
+#if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(31, 0, 0)
+	config_t *config = obs_frontend_get_user_config(); // user.ini since OBS 31
+#else
+	config_t *config = obs_frontend_get_global_config();
+#endif
+	const char *state = config ? config_get_string(config, "BasicWindow", "DockState") : nullptr;
+	if (!state || !*state)
+		return false;
+	return main->restoreState(QByteArray::fromBase64(QByteArray(state)));
+}
+} // namespace
+
 bool addDock(const char *id, const char *title, QWidget *widget, bool showFirstTime)
 {
 	if (!obs_frontend_add_dock_by_id(id, title, widget))
 		return false;
 	logVisibility(widget);
-	if (showFirstTime)
-		if (auto *dock = qobject_cast<QDockWidget *>(widget->parentWidget()))
-			showLater(dock);
+	auto *dock = qobject_cast<QDockWidget *>(widget->parentWidget());
+	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
+	if (!dock || !main)
+		return true;
+	if (showFirstTime) {
+		// OBS adds plugin docks floating (under Xvfb or a tiling window manager: over the menu bar). The first time,
+		// dock it on the right as OBS 29 did; OBS saves where the streamer moves it from then on.
+		main->addDockWidget(Qt::RightDockWidgetArea, dock);
+		dock->setFloating(false);
+		showLater(dock);
+	} else {
+		restoreSavedLayout(main);
+	}
 	return true;
 }
 

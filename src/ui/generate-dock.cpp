@@ -152,7 +152,9 @@ void GenerateDock::detach()
 	}
 	if (services_.obs)
 		services_.obs->onChanged = nullptr;
-	services_.runner = nullptr;
+	// The plugin's services stop at OBS_FRONTEND_EVENT_EXIT, but OBS 30+ deletes its docks only later, with the
+	// main window: from here on the dock reaches none of them (its destructor calls this again).
+	services_ = DockServices{};
 	updateGenerateState();
 }
 
