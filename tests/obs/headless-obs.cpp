@@ -90,14 +90,15 @@ void uiTaskHandler(obs_task_t task, void *param, bool wait)
 	done.get_future().wait();
 }
 
+// OBS_PLUGIN_DESTINATION and OBS_DATA_PATH are relative to the prefix OBS was installed to (tests/obs/CMakeLists.txt).
 std::string systemPluginDir()
 {
-	return std::string(OBS_INSTALL_PREFIX) + OBS_PLUGIN_DESTINATION;
+	return std::string(SEEDANCE_OBS_PREFIX "/") + OBS_PLUGIN_DESTINATION;
 }
 
 std::string systemDataDir(const std::string &module)
 {
-	return std::string(OBS_INSTALL_PREFIX) + OBS_DATA_PATH + "/obs-plugins/" + module;
+	return std::string(SEEDANCE_OBS_PREFIX "/") + OBS_DATA_PATH + "/obs-plugins/" + module;
 }
 
 } // namespace
@@ -178,7 +179,6 @@ HeadlessObs::~HeadlessObs()
 void HeadlessObs::resetVideo(int width, int height, int fps)
 {
 	obs_video_info ovi = {};
-	ovi.graphics_module = "libobs-opengl.so.1";
 	ovi.fps_num = static_cast<uint32_t>(fps);
 	ovi.fps_den = 1;
 	ovi.base_width = static_cast<uint32_t>(width);
@@ -191,7 +191,14 @@ void HeadlessObs::resetVideo(int width, int height, int fps)
 	ovi.adapter = 0;
 	ovi.gpu_conversion = true;
 	ovi.scale_type = OBS_SCALE_BICUBIC;
-	int result = obs_reset_video(&ovi);
+	// The renderer's file name differs between OBS packages (Debian's OBS 29 and 30: .so.1, 32: .so.0).
+	int result = OBS_VIDEO_MODULE_NOT_FOUND;
+	for (const char *module : {"libobs-opengl.so.1", "libobs-opengl.so.0", "libobs-opengl.so"}) {
+		ovi.graphics_module = module;
+		result = obs_reset_video(&ovi);
+		if (result != OBS_VIDEO_MODULE_NOT_FOUND)
+			break;
+	}
 	if (result != OBS_VIDEO_SUCCESS)
 		throw std::runtime_error("obs_reset_video failed: " + std::to_string(result));
 	width_ = width;
