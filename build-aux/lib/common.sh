@@ -14,21 +14,30 @@ as_root() {
   fi
 }
 
-# Debian 12 / Ubuntu 22.04+ packages. Build: compilers, libobs (with obs-frontend-api), both Qt majors, libcurl,
-# nlohmann-json, Catch2, libjpeg(-turbo). Run and test: OBS itself, Xvfb and xdotool (real OBS under a virtual display),
-# ImageMagick (screenshots), ffmpeg (the emulator's clips), Python 3 (the emulator), Node.js (e2e client).
+# Debian 12 / Ubuntu 22.04+ packages (and Debian 13, sid). Build: compilers, libobs (with obs-frontend-api), libcurl,
+# nlohmann-json, Catch2, libjpeg(-turbo), and the Qt the distribution's OBS links (qt_packages). Run and test: OBS
+# itself, Xvfb and xdotool (real OBS under a virtual display), ImageMagick (screenshots), ffmpeg (the emulator's
+# clips), Python 3 (the emulator), Node.js (e2e client).
 SEEDANCE_BUILD_PACKAGES=(
   cmake make g++ pkg-config git ca-certificates
   obs-studio libobs-dev
-  qtbase5-dev qt6-base-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev catch2 libjpeg-dev
 )
 SEEDANCE_RUNTIME_PACKAGES=(python3 ffmpeg)
+# The offline demo on a bare system: a virtual display when there is none, a font for its picture, curl for the
+# emulator's scenario, Mesa for OBS's OpenGL.
+SEEDANCE_DEMO_PACKAGES=(xvfb xauth xdotool imagemagick fonts-dejavu-core curl libgl1-mesa-dri)
 SEEDANCE_TEST_PACKAGES=(
+  qtbase5-dev qt6-base-dev
   xvfb xauth x11-utils xdotool imagemagick libgl1-mesa-dri
-  clang clang-format libclang-rt-dev valgrind
+  clang clang-format libclang-rt-dev valgrind mmdebstrap
   fonts-wqy-microhei
 )
+
+# The Qt development package for the Qt major the distribution's OBS links (Debian 12's OBS 29: Qt5; 30+: Qt6).
+qt_packages() {
+  if [[ $(obs_qt_major) == 5 ]]; then echo qtbase5-dev; else echo qt6-base-dev; fi
+}
 
 missing_packages() {
   local pkg
@@ -44,9 +53,9 @@ install_packages() {
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found: this script supports Debian and Ubuntu (see README for other systems)"
   local missing
   mapfile -t missing < <(missing_packages "$@")
-  # Node.js: keep an existing installation (e.g. NodeSource); otherwise Debian's nodejs + npm.
+  # Node.js: keep an existing installation (e.g. NodeSource); otherwise Debian's nodejs (+ npm where Debian has it).
   if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
-  if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+  if [[ ${SEEDANCE_NEED_NPM:-1} == 1 ]] && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
   if [[ ${#missing[@]} -eq 0 ]]; then
     log "all packages already installed"
     return

@@ -1,7 +1,7 @@
 // The offline demo's helper (build-aux/run --demo): waits for OBS's obs-websocket, builds a demo scene the first
 // time (a picture and a caption), and optionally starts a generation so the whole flow plays by itself.
 //   node demo.mjs --port N --image FILE [--generate "prompt"]
-import OBSWebSocket from '../../tests/e2e/node_modules/obs-websocket-js/dist/msgpack.js';
+import { ObsWs } from './obs-ws.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name) => {
@@ -12,10 +12,10 @@ const port = Number(arg('--port'));
 const image = arg('--image');
 const prompt = arg('--generate');
 
-const ws = new OBSWebSocket();
+let ws;
 for (let attempt = 0; ; attempt++) {
   try {
-    await ws.connect(`ws://127.0.0.1:${port}`);
+    ws = await ObsWs.connect(port);
     break;
   } catch (e) {
     if (attempt > 300) throw new Error(`OBS did not open obs-websocket on port ${port}`);
@@ -44,4 +44,4 @@ if (prompt) {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-await ws.disconnect();
+ws.close();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { artifacts, rundir, scratch } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
-import { ObsStudio } from './lib/obs.mjs';
+import { installedObs, ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
 import { run, sleep } from './lib/processes.mjs';
 import { vendor, waitJob } from './lib/seedance.mjs';
@@ -45,9 +45,14 @@ test('a prompt typed into the real dock and Ctrl+Enter put a clip on air', { tim
   });
   await sleep(800); // the dock shows itself on the plugin's first start
 
-  // The dock sits in the right column of a fresh layout; its prompt box is the first thing in it.
+  // The dock sits in the right column of a fresh layout, docked in OBS's window: no window of its own (OBS 30+ adds
+  // plugin docks floating, which without a window manager lands over the menu bar). Its prompt box is the first
+  // thing in it: the click below types into it only if it is there.
   const window = await obs.mainWindow();
   const env = { ...process.env, DISPLAY: obs.display };
+  await obs.screenshot(path.join(artifacts, `e2e-dock-first-start-obs${installedObs().major}.png`));
+  const floating = await run('xdotool', ['search', '--all', '--onlyvisible', '--pid', String(obs.child.pid), '--name', '^Seedance$'], { env });
+  assert.equal(floating.stdout.trim(), '', `OBS ${installedObs().text}: the dock is a floating window of its own`);
   const geometry = await run('xdotool', ['getwindowgeometry', '--shell', window], { env });
   const width = Number(geometry.stdout.match(/WIDTH=(\d+)/)[1]);
   await run('xdotool', ['mousemove', '--window', window, String(width - 180), '90', 'click', '1'], { env });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { artifacts, qtMajor, rundir, scratch } from './lib/env.mjs';
-import { ObsStudio } from './lib/obs.mjs';
+import { installedObs, ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
 import { sleep } from './lib/processes.mjs';
 
@@ -29,7 +29,7 @@ test('OBS loads the module, shows the dock and exits cleanly', { timeout: 180000
   obs.withPlugin = true;
   await obs.start();
   const { obsVersion } = await obs.ws.call('GetVersion');
-  assert.match(obsVersion, /^29\./);
+  assert.ok(obsVersion.startsWith(`${installedObs().major}.${installedObs().minor}.`), `${obsVersion} is the OBS on PATH`);
 
   // The dock is registered on FINISHED_LOADING and shown on the plugin's first start; afterwards the Docks menu
   // (and OBS's saved layout) decide, like for any dock: hide it and show it again from the menu.

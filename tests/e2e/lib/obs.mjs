@@ -1,10 +1,18 @@
-// Real OBS Studio (Debian's 29.x) in a scratch HOME with the plugin installed per user and obs-websocket on a
+// Real OBS Studio (Debian 12's 29.x, or 30 and 32 in their tiers' root filesystems) in a scratch HOME with the plugin installed per user and obs-websocket on a
 // free loopback port. Stops with Ctrl+Q like a user (clean exit, config saved), with a kill fallback.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import OBSWebSocket from 'obs-websocket-js';
+import { obsVersion, writeObsConfig } from '../../../build-aux/lib/obs-config.mjs';
 import { spawnTracked, killTracked, waitForExit, run, sleep } from './processes.mjs';
+
+let version = null;
+// The version of the OBS on PATH: { major, minor, patch, text }.
+export function installedObs() {
+  version ??= obsVersion();
+  return version;
+}
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -52,41 +60,17 @@ export class ObsStudio {
     this.exit = null;
   }
 
-  // Writes global.ini and the profile the first time; later starts reuse the same HOME (like a real user).
+  // Writes OBS's settings for this OBS version (build-aux/lib/obs-config.mjs) and the profile the first time; later
+  // starts reuse the same HOME (like a real user) and keep what OBS saved (dock state, window geometry).
   async prepare() {
-    const fresh = !fs.existsSync(path.join(this.configDir, 'global.ini'));
     fs.mkdirSync(path.join(this.home, 'run'), { recursive: true, mode: 0o700 });
     fs.chmodSync(path.join(this.home, 'run'), 0o700);
     this.port = await freePort();
-    if (fresh) {
-      fs.mkdirSync(path.join(this.configDir, 'basic', 'profiles', this.name), { recursive: true });
-      const [w, h] = this.canvas;
-      fs.writeFileSync(
-        path.join(this.configDir, 'basic', 'profiles', this.name, 'basic.ini'),
-        `[General]\nName=${this.name}\n\n[Video]\nBaseCX=${w}\nBaseCY=${h}\nOutputCX=${w}\nOutputCY=${h}\nFPSCommon=30\n`,
-      );
-    }
-    this.writeGlobalIni();
+    const [width, height] = this.canvas;
+    writeObsConfig({ configDir: this.configDir, version: installedObs(), profile: this.name, port: this.port, width, height });
     const pluginDir = path.join(this.configDir, 'plugins', 'obs-seedance');
     fs.rmSync(pluginDir, { recursive: true, force: true });
     if (this.withPlugin) copyDir(this.rundir, pluginDir);
-  }
-
-  writeGlobalIni() {
-    const file = path.join(this.configDir, 'global.ini');
-    let existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    // Keep what OBS saved (dock state, window geometry); set our sections fresh.
-    const keep = existing
-      .split(/\n(?=\[)/)
-      .filter((section) => !/^\[(General|Basic|OBSWebSocket)\]/.test(section.trim()))
-      .join('\n');
-    const ini =
-      `[General]\nFirstRun=true\nConfirmOnExit=false\nEnableAutoUpdates=false\nWarnBeforeStartingStream=false\n` +
-      `WarnBeforeStoppingStream=false\nWarnBeforeStoppingRecord=false\n\n` +
-      `[Basic]\nProfile=${this.name}\nProfileDir=${this.name}\nSceneCollection=${this.name}\nSceneCollectionFile=${this.name}\n\n` +
-      `[OBSWebSocket]\nFirstLoad=false\nServerEnabled=true\nServerPort=${this.port}\nAuthRequired=false\nAlertsEnabled=false\n\n` +
-      keep;
-    fs.writeFileSync(file, ini);
   }
 
   async start({ timeoutMs = 60000 } = {}) {
@@ -121,6 +105,26 @@ export class ObsStudio {
     }
     this.ws = new OBSWebSocket();
     await this.ws.connect(`ws://127.0.0.1:${this.port}`, undefined, { eventSubscriptions: 0xffffffff });
+    // obs-websocket 5.3+ (OBS 30+) opens its port before OBS has finished loading and answers "not ready" (207)
+    // until then.
+    for (;;) {
+      try {
+        await this.ws.call('GetSceneList');
+        break;
+      } catch (e) {
+        if (e.code !== 207) throw e;
+        if (Date.now() > deadline) throw new Error(`OBS did not finish loading:\n${this.stdout.slice(-4000)}`);
+        await sleep(100);
+      }
+    }
+    // The plugin starts on OBS's FINISHED_LOADING too, which OBS 30+ tells obs-websocket first: until then it answers
+    // not_ready, as it would to a Stream Deck that connects at OBS's start.
+    while (this.withPlugin) {
+      const { responseData } = await this.ws.call('CallVendorRequest', { vendorName: 'obs-seedance', requestType: 'ListJobs' });
+      if (responseData?.error?.code !== 'not_ready') break;
+      if (Date.now() > deadline) throw new Error(`the plugin did not start:\n${this.stdout.slice(-4000)}`);
+      await sleep(50);
+    }
     return this.ws;
   }
 
