@@ -101,8 +101,10 @@ def default_cache_dir() -> Path:
 
 class ClipFactory:
     def __init__(self, clips_dir: Path, log: Callable[[str], None],
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None,
+                 max_from_frame_seconds: int = MAX_FROM_FRAME_SECONDS) -> None:
         self.dir = clips_dir
+        self.max_from_frame_seconds = max_from_frame_seconds
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log = log
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
@@ -286,7 +288,8 @@ class ClipFactory:
             src_w, src_h = (int(v) for v in probe.strip().splitlines()[0].split("x")[:2])
             width = FROM_FRAME_WIDTH
             height = max(2, round(width * src_h / src_w / 2) * 2)
-            seconds = min(duration, MAX_FROM_FRAME_SECONDS) if duration > 0 else MAX_FROM_FRAME_SECONDS
+            longest = self.max_from_frame_seconds
+            seconds = min(duration, longest) if duration > 0 else longest
             frames = seconds * FPS
             # Upscaling 4x before zoompan avoids its well-known jitter (it
             # rounds the crop position to whole input pixels); trim keeps only

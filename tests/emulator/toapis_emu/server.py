@@ -13,7 +13,7 @@ import traceback
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from .clips import ClipFactory
+from .clips import MAX_FROM_FRAME_SECONDS, ClipFactory
 from .handler import Handler
 from .state import CLIP_MODES, State
 
@@ -59,6 +59,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--state-dir", help="where uploads and clips are kept "
                                        "(default: a temporary directory removed at exit)")
     p.add_argument("--clip-mode", choices=CLIP_MODES, default="static")
+    p.add_argument("--max-clip-seconds", type=int, default=MAX_FROM_FRAME_SECONDS,
+                   help="longest from-frame clip (default %(default)s s)")
     p.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
     p.add_argument("--tls-key", help="PEM private key for --tls-cert")
     p.add_argument("--quiet", action="store_true", help="no per-request log lines")
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    factory = ClipFactory(root / "clips", log)
+    factory = ClipFactory(root / "clips", log, max_from_frame_seconds=args.max_clip_seconds)
     server: EmulatorServer | None = None
     serving = False
     try:
