@@ -11,6 +11,7 @@ const arg = (name) => {
 const port = Number(arg('--port'));
 const image = arg('--image');
 const prompt = arg('--generate');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let ws;
 for (let attempt = 0; ; attempt++) {
@@ -19,8 +20,26 @@ for (let attempt = 0; ; attempt++) {
     break;
   } catch (e) {
     if (attempt > 300) throw new Error(`OBS did not open obs-websocket on port ${port}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
+}
+
+// obs-websocket 5.3+ (OBS 30+) answers "not ready" (207) until OBS has finished loading, and the plugin answers
+// not_ready until its own start on the same event: wait for both.
+for (let attempt = 0; ; attempt++) {
+  try {
+    await ws.call('GetSceneList');
+    break;
+  } catch (e) {
+    if (attempt > 600) throw e;
+    await sleep(100);
+  }
+}
+for (let attempt = 0; ; attempt++) {
+  const r = await ws.call('CallVendorRequest', { vendorName: 'obs-seedance', requestType: 'ListJobs' });
+  if (r.responseData?.error?.code !== 'not_ready') break;
+  if (attempt > 600) throw new Error('the Seedance plugin did not start');
+  await sleep(100);
 }
 
 const { currentProgramSceneName: scene } = await ws.call('GetCurrentProgramScene');
@@ -31,7 +50,7 @@ if (sceneItems.length === 0) {
 console.log(`[demo] scene "${scene}" ready`);
 
 if (prompt) {
-  await new Promise((r) => setTimeout(r, 1500));
+  await sleep(1500);
   const r = await ws.call('CallVendorRequest', { vendorName: 'obs-seedance', requestType: 'Generate', requestData: { prompt, playback: 'hold' } }); // hold: the clip's last frame stays on screen
   const id = r.responseData.job_id;
   if (!id) throw new Error(`Generate failed: ${JSON.stringify(r.responseData)}`);
@@ -39,9 +58,10 @@ if (prompt) {
     const j = (await ws.call('CallVendorRequest', { vendorName: 'obs-seedance', requestType: 'GetJob', requestData: { job_id: id } })).responseData;
     if (['completed', 'failed', 'cancelled'].includes(j.state)) {
       console.log(`[demo] job ${id}: ${j.state}${j.clip_path ? ` → ${j.clip_path}` : ''}${j.error ? ` (${j.error.message})` : ''}`);
+      if (j.state !== 'completed') process.exitCode = 1;
       break;
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }
 ws.close();

@@ -5,7 +5,6 @@
 #include <obs.hpp>
 
 #include <QMetaObject>
-#include <QCoreApplication>
 
 #include <algorithm>
 
@@ -42,7 +41,7 @@ void LiveObsContext::changed()
 	if (notifyQueued_.exchange(true))
 		return;
 	QMetaObject::invokeMethod(
-		QCoreApplication::instance(),
+		&receiver_,
 		[this] {
 			notifyQueued_ = false;
 			if (onChanged)

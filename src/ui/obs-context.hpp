@@ -2,6 +2,8 @@
 // answers from libobs and the frontend API on the UI thread; widget tests answer with fixed data.
 #pragma once
 
+#include <QObject>
+
 #include <atomic>
 #include <functional>
 #include <string>
@@ -45,6 +47,9 @@ public:
 
 private:
 	std::atomic<bool> notifyQueued_{false};
+	// The queued notification's receiver: destroyed with this context (at EXIT), it takes a notification still in
+	// Qt's queue with it instead of letting it run on a freed context.
+	QObject receiver_;
 };
 
 } // namespace seedance::ui
