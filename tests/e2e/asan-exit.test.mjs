@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { artifacts, scratch } from './lib/env.mjs';
+import { scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { installedObs, ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -49,14 +49,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-asan-exit');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-asan-exit'));
 
 function sanitizerReports() {
   return fs

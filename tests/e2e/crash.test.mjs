@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { artifacts, rundir, scratch } from './lib/env.mjs';
+import { rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -24,14 +24,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-crash');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-crash'));
 
 test('SIGKILL while generating: after a restart the job resumes and completes, submitted once', { timeout: 180000 }, async () => {
   // The task sits at 50 % until we complete it by hand.

@@ -1,7 +1,7 @@
 // Exit: with three jobs in flight and a server that stalls, Ctrl+Q closes OBS within 3 s, cleanly, without leaks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { artifacts, rundir, scratch } from './lib/env.mjs';
+import { rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -23,14 +23,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-exit');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-exit'));
 
 test('Ctrl+Q with three jobs in flight and a stalling server: closed within 3 s, no leaks', { timeout: 120000 }, async () => {
   await emu.scenario({ queue_seconds: 0.2 });

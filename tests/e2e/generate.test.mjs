@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, rundir, scratch } from './lib/env.mjs';
+import { artifacts, rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -33,14 +33,7 @@ before(async () => {
   await sleep(500);
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-generate');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-generate'));
 
 test('Generate: the captured frame matches the scene, the clip plays in it byte for byte', { timeout: 120000 }, async () => {
   const events = collectJobEvents(ws);

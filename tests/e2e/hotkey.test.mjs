@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, rundir, scratch } from './lib/env.mjs';
+import { rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -40,14 +40,7 @@ before(async () => {
   );
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-hotkey');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-hotkey'));
 
 async function typePrompt(text) {
   const window = await obs.mainWindow();

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { rundir, scratch, sourceDir } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
-import { ObsStudio } from './lib/obs.mjs';
+import { installedObs, ObsStudio } from './lib/obs.mjs';
 import { run, sleep } from './lib/processes.mjs';
 import { makeQuadrants, vendor } from './lib/seedance.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -567,7 +567,12 @@ function markdown(rows) {
 // --- Main ------------------------------------------------------------------------------------------------------
 
 const started = Date.now();
-const results = { date: new Date().toISOString(), smoke, machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model}, ${os.release()}` };
+const results = {
+  date: new Date().toISOString(),
+  smoke,
+  obs: installedObs().text,
+  machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model}, ${os.release()}`,
+};
 const tableFrom = option('--table-from', null);
 if (tableFrom) {
   // Prints the table of an earlier run's results.json again (after a change to the table itself).
@@ -616,7 +621,7 @@ fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null
 const md = markdown(rows);
 fs.writeFileSync(path.join(outDir, 'results.md'), `${md}\n`);
 console.log(`\nobs-seedance performance, ${results.date}${smoke ? ' (SMOKE: windows too short for real figures)' : ''}`);
-console.log(`machine: ${results.machine}; OBS at ${CANVAS.join('x')} 30 fps under Xvfb (Mesa llvmpipe)\n`);
+console.log(`machine: ${results.machine}; OBS ${results.obs} at ${CANVAS.join('x')} 30 fps under Xvfb (Mesa llvmpipe)\n`);
 console.log(md);
 console.log(`\nwritten to ${outDir}/results.{json,md} in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(0);

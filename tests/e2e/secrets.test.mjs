@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, rundir, scratch } from './lib/env.mjs';
+import { rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -38,14 +38,7 @@ before(async () => {
   fs.writeFileSync(path.join(pluginConfig, 'config.json'), JSON.stringify({ api_key: EMULATOR_KEY, base_url: emu.baseUrl }), { mode: 0o600 });
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-secrets');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-secrets'));
 
 test('the key and signed URLs appear in nothing the plugin or OBS writes', { timeout: 150000 }, async () => {
   await emu.scenario({ queue_seconds: 0.2, generate_seconds: 1 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, rundir, scratch } from './lib/env.mjs';
+import { artifacts, rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
@@ -43,14 +43,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (obs) {
-    await obs.stop();
-    obs.saveArtifacts(artifacts, 'e2e-slot');
-  }
-  await emu.stop();
-  await xvfb.stop();
-});
+after(() => stopAll({ obs, emu, xvfb }, 'e2e-slot'));
 
 async function programPng(file) {
   const { imageData } = await ws.call('GetSourceScreenshot', { sourceName: 'Scene', imageFormat: 'png', imageWidth: 1280 });

@@ -20,3 +20,14 @@ export function scratch(prefix) {
   });
   return dir;
 }
+
+// Every test file's teardown: OBS stopped (Ctrl+Q, then a kill) with its log saved as <label>-obs.log, then the
+// emulator and the X server.
+export async function stopAll({ obs, emu, xvfb }, label) {
+  if (obs) {
+    await obs.stop();
+    obs.saveArtifacts(artifacts, label);
+  }
+  await emu?.stop();
+  await xvfb?.stop();
+}
