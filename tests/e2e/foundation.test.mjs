@@ -6,7 +6,6 @@ import { after, before, test } from 'node:test';
 import { artifacts, qtMajor, rundir, scratch } from './lib/env.mjs';
 import { installedObs, ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
-import { sleep } from './lib/processes.mjs';
 
 const xvfb = new Xvfb();
 let obs;
@@ -33,13 +32,13 @@ test('OBS loads the module, shows the dock and exits cleanly', { timeout: 180000
 
   // The dock is registered on FINISHED_LOADING and shown on the plugin's first start; afterwards the Docks menu
   // (and OBS's saved layout) decide, like for any dock: hide it and show it again from the menu.
-  await sleep(1000);
+  await obs.waitForDock();
   const shot = await obs.screenshot(path.join(artifacts, 'e2e-foundation-dock.png'));
   assert.ok(fs.statSync(shot).size > 10000, 'screenshot written');
   await obs.toggleNewestDock();
-  await sleep(500);
+  await obs.waitForLog(/\[obs-seedance\] dock hidden/);
   await obs.toggleNewestDock();
-  await sleep(500);
+  await obs.waitForDock({ count: 2 });
 
   const { clean, ms } = await obs.stop();
   obs.saveArtifacts(artifacts, 'e2e-foundation');

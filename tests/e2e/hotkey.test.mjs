@@ -62,7 +62,7 @@ async function pressHotkey() {
 }
 
 async function jobsAfter(ws, count) {
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 200; i++) {
     const { jobs } = await vendor(ws, 'ListJobs');
     if (jobs.length >= count) return jobs;
     await sleep(100);
@@ -74,7 +74,7 @@ test('the bound hotkey generates from the dock, and the binding survives a resta
   let ws = await obs.start();
   const { hotkeys } = await ws.call('GetHotkeyList');
   assert.ok(hotkeys.includes('obs-seedance.generate'), 'registered with OBS');
-  await sleep(800);
+  await obs.waitForDock();
   await typePrompt('hotkey one');
   await pressHotkey();
   let jobs = await jobsAfter(ws, 1);
@@ -87,7 +87,7 @@ test('the bound hotkey generates from the dock, and the binding survives a resta
   assert.equal(fs.statSync(configFile).mode & 0o777, 0o600);
 
   ws = await obs.start();
-  await sleep(800);
+  await obs.waitForDock();
   await typePrompt('hotkey two');
   await pressHotkey();
   jobs = await jobsAfter(ws, 2);

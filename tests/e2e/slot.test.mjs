@@ -10,7 +10,7 @@ import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
 import { run, sleep } from './lib/processes.mjs';
-import { close, pixel, vendor, waitJob } from './lib/seedance.mjs';
+import { close, pixel, vendor, waitJob, waitMediaState } from './lib/seedance.mjs';
 
 const xvfb = new Xvfb();
 const emu = new Emulator();
@@ -99,12 +99,7 @@ test('a Seedance Clip placed in the layout receives a clip from Generate {slot}'
   // No new item: the clip plays inside the slot, which holds its last frame once it ends.
   const { sceneItems } = await ws.call('GetSceneItemList', { sceneName: 'Scene' });
   assert.deepEqual(sceneItems.map((i) => i.sourceName).sort(), ['Backdrop', 'Reaction Slot']);
-  for (let i = 0; i < 100; i++) {
-    const { mediaState } = await ws.call('GetMediaInputStatus', { inputName: 'Reaction Slot' });
-    if (mediaState === 'OBS_MEDIA_STATE_ENDED') break;
-    assert.ok(i < 99, `the slot's clip did not end: ${mediaState}`);
-    await sleep(100);
-  }
+  await waitMediaState(ws, 'Reaction Slot', 'OBS_MEDIA_STATE_ENDED', 30000);
   await sleep(300);
   const program = await programPng(path.join(artifacts, 'e2e-slot-program.png'));
   await obs.screenshot(path.join(artifacts, 'e2e-slot-obs.png'));

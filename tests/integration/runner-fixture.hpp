@@ -8,11 +8,13 @@
 #include "core/file-util.hpp"
 #include "core/job-runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace seedance::test {
@@ -111,6 +113,7 @@ struct RunnerFixture {
 	std::mutex seenMutex;
 	std::vector<std::pair<std::string, core::JobState>> seen; // every update (id, state)
 	std::vector<core::Job> updates;                           // every update, in order
+	std::vector<core::Job> loaded;                            // the jobs as each start() found them in the journal
 
 	explicit RunnerFixture(int slots = 3) : ownEmulator(std::make_unique<Emulator>()), emu(*ownEmulator)
 	{
@@ -163,6 +166,11 @@ struct RunnerFixture {
 			updates.push_back(j);
 		});
 		core::Error started = runner->start();
+		{
+			std::lock_guard<std::mutex> lock(seenMutex);
+			for (const auto &job : runner->jobs())
+				loaded.push_back(job);
+		}
 		if (requireDurable)
 			REQUIRE_FALSE(started);
 	}
@@ -192,18 +200,33 @@ struct RunnerFixture {
 		return *id;
 	}
 
-	// Polls the job until `pred` holds (or fails the test after `seconds`).
+	// Polls the job until `pred` holds (or fails the test after `seconds`), and then until subscribers have been told
+	// of that state too. The runner stores a change first, then journals and announces it outside its lock: a test
+	// that reads the updates or the journal as soon as runner->job() shows a state races the announcement (seen once
+	// under load, the happy path's update list one state short). A job loaded from the journal in that state counts
+	// as told: nothing is announced for it.
 	core::Job waitUntil(const std::string &id, const std::function<bool(const core::Job &)> &pred,
 			    double seconds = 30)
 	{
 		auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(seconds * 1000));
+		std::optional<core::Job> hit; // the first snapshot for which pred held
+		auto told = [&](const core::Job &u) {
+			return u.id == id && u.state == hit->state && u.updatedAt >= hit->updatedAt && pred(u);
+		};
 		while (true) {
 			auto j = runner->job(id);
 			REQUIRE(j);
-			if (pred(*j))
-				return *j;
+			if (!hit && pred(*j))
+				hit = *j;
+			if (hit) {
+				std::lock_guard<std::mutex> lock(seenMutex);
+				if (std::any_of(updates.begin(), updates.end(), told) ||
+				    std::any_of(loaded.begin(), loaded.end(), told))
+					return *hit;
+			}
 			if (std::chrono::steady_clock::now() > deadline) {
-				FAIL("job " << id << " stuck in " << core::jobStateName(j->state));
+				FAIL("job " << id << " stuck in " << core::jobStateName(j->state)
+					    << (hit ? " (the change was never announced to subscribers)" : ""));
 			}
 			std::this_thread::sleep_for(std::chrono::milliseconds(20));
 		}

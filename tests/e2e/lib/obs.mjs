@@ -165,6 +165,26 @@ export class ObsStudio {
     return file;
   }
 
+  // Waits until OBS has printed `pattern` at least `count` times since it was started (its --verbose log on stdout,
+  // which is also its log file): the sync point for what only the log tells, such as the dock being shown.
+  async waitForLog(pattern, { count = 1, timeoutMs = 30000 } = {}) {
+    const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = (this.stdout.match(re) || []).length;
+      if (seen >= count) return seen;
+      if (this.exit) throw new Error(`OBS exited (${JSON.stringify(this.exit)}) before logging ${pattern}`);
+      if (Date.now() > deadline) throw new Error(`OBS logged ${pattern} ${seen} time(s), not ${count}, in ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  }
+
+  // The plugin's dock has been shown (the plugin logs each show and hide) and OBS has had a moment to lay it out.
+  async waitForDock({ count = 1 } = {}) {
+    await this.waitForLog(/\[obs-seedance\] dock visible/, { count });
+    await sleep(300);
+  }
+
   logText() {
     const dir = path.join(this.configDir, 'logs');
     if (!fs.existsSync(dir)) return '';

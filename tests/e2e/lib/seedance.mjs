@@ -25,6 +25,21 @@ export async function waitJob(ws, jobId, done = (j) => ['completed', 'failed', '
   throw new Error(`job ${jobId} did not get there in time; last: ${JSON.stringify(job)}`);
 }
 
+// Polls GetMediaInputStatus until the input's state is one of `states` (OBS_MEDIA_STATE_*); returns it, or fails after
+// `timeoutMs` naming the last state seen. A Media Source opens its file on OBS's media thread after the item is added,
+// later still on a loaded machine: never read a state once and expect it.
+export async function waitMediaState(ws, inputName, states, timeoutMs = 20000) {
+  const wanted = [states].flat();
+  const deadline = Date.now() + timeoutMs;
+  let state;
+  for (;;) {
+    state = (await ws.call('GetMediaInputStatus', { inputName })).mediaState;
+    if (wanted.includes(state)) return state;
+    if (Date.now() > deadline) throw new Error(`${inputName} did not reach ${wanted.join(' or ')} in ${timeoutMs} ms: ${state}`);
+    await sleep(100);
+  }
+}
+
 // Collects the plugin's JobUpdated vendor events.
 export function collectJobEvents(ws) {
   const events = [];
