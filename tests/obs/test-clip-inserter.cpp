@@ -17,19 +17,12 @@ using namespace seedance::test;
 
 namespace {
 
-// A real 1.5 s MP4 with a tone, made once with ffmpeg.
+// A real 1.5 s MP4 with a tone, made once per process with ffmpeg.
 const std::string &testClip()
 {
-	static const std::string path = [] {
-		std::string p = std::string(SEEDANCE_TEST_ARTIFACTS) + "/inserter-clip.mp4";
-		std::string cmd = "ffmpeg -y -loglevel error -f lavfi -i testsrc=duration=1.5:size=320x180:rate=25 "
-				  "-f lavfi -i sine=frequency=440:duration=1.5 -c:v libx264 -pix_fmt yuv420p -c:a aac "
-				  "-shortest '" +
-				  p + "'";
-		if (std::system(cmd.c_str()) != 0)
-			throw std::runtime_error("ffmpeg could not make the test clip");
-		return p;
-	}();
+	static const std::string path = makeTestClip(
+		"inserter-clip.mp4", "-f lavfi -i testsrc=duration=1.5:size=320x180:rate=25 -f lavfi -i "
+				     "sine=frequency=440:duration=1.5 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
 	return path;
 }
 
