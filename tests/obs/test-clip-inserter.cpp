@@ -20,9 +20,10 @@ namespace {
 // A real 1.5 s MP4 with a tone, made once per process with ffmpeg.
 const std::string &testClip()
 {
-	static const std::string path = makeTestClip(
-		"inserter-clip.mp4", "-f lavfi -i testsrc=duration=1.5:size=320x180:rate=25 -f lavfi -i "
-				     "sine=frequency=440:duration=1.5 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
+	static const std::string path =
+		makeTestClip("inserter-clip.mp4",
+			     "-f lavfi -i testsrc=duration=1.5:size=320x180:rate=25 -f lavfi -i "
+			     "sine=frequency=440:duration=1.5 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
 	return path;
 }
 
