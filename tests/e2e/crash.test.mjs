@@ -2,11 +2,13 @@
 // task was submitted exactly once.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { rundir, scratch, stopAll } from './lib/env.mjs';
 import { Emulator, EMULATOR_KEY } from './lib/emulator.mjs';
 import { ObsStudio } from './lib/obs.mjs';
 import { Xvfb } from './lib/xvfb.mjs';
+import { sleep } from './lib/processes.mjs';
 import { sha256File, vendor, waitJob } from './lib/seedance.mjs';
 
 const xvfb = new Xvfb();
@@ -26,6 +28,22 @@ before(async () => {
 
 after(() => stopAll({ obs, emu, xvfb }, 'e2e-crash'));
 
+async function journaledAs(jobId, state, timeoutMs = 10000) {
+  const file = path.join(obs.configDir, 'plugin_config', 'obs-seedance', 'jobs.json');
+  const deadline = Date.now() + timeoutMs;
+  let seen;
+  for (;;) {
+    try {
+      seen = JSON.parse(fs.readFileSync(file, 'utf8')).jobs.find((j) => j.id === jobId)?.state;
+    } catch {
+      seen = undefined; // not written yet (it is replaced atomically, never seen half-written)
+    }
+    if (seen === state) return;
+    if (Date.now() > deadline) throw new Error(`${file}: job ${jobId} is ${seen}, not ${state}, after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 test('SIGKILL while generating: after a restart the job resumes and completes, submitted once', { timeout: 180000 }, async () => {
   // The task sits at 50 % until we complete it by hand.
   await emu.scenario({ queue_seconds: 0.2, progress_mode: 'stall' });
@@ -33,6 +51,8 @@ test('SIGKILL while generating: after a restart the job resumes and completes, s
   const { job_id } = await vendor(ws, 'Generate', { prompt: 'survive the crash', scene: '' });
   assert.ok(job_id);
   const generating = await waitJob(ws, job_id, (j) => j.state === 'generating');
+  // What a crash leaves is the journal, written a moment after the state is shown: kill OBS once it is on disk.
+  await journaledAs(job_id, 'generating');
   await obs.crash();
 
   await emu.complete(generating.task_id);
