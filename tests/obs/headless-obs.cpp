@@ -256,14 +256,13 @@ OBSSourceAutoRelease makeColorSource(const std::string &name, uint32_t abgr, int
 	return obs_source_create("color_source_v3", name.c_str(), settings, nullptr);
 }
 
-std::string makeTestClip(const std::string &fileName, const std::string &ffmpegArgs)
+std::string makeTestClip(const std::string &path, const std::string &ffmpegArgs)
 {
-	std::string path = std::string(SEEDANCE_TEST_ARTIFACTS) + "/" + fileName;
 	std::string partial = path + "." + std::to_string(getpid()) + ".part.mp4";
 	std::string cmd = "ffmpeg -y -loglevel error " + ffmpegArgs + " '" + partial + "'";
 	if (std::system(cmd.c_str()) != 0 || std::rename(partial.c_str(), path.c_str()) != 0) {
 		std::remove(partial.c_str());
-		throw std::runtime_error("ffmpeg could not make the test clip " + fileName);
+		throw std::runtime_error("ffmpeg could not make the test clip " + path);
 	}
 	return path;
 }

@@ -51,10 +51,10 @@ HeadlessObs &headlessObs();
 // RAII helpers for building scenes in tests.
 OBSSourceAutoRelease makeColorSource(const std::string &name, uint32_t abgr, int width, int height);
 
-// Makes SEEDANCE_TEST_ARTIFACTS/<fileName> with `ffmpeg -y -loglevel error <ffmpegArgs> <file>` and returns its path.
+// Makes the clip at `path` with `ffmpeg -y -loglevel error <ffmpegArgs> <file>` and returns `path`.
 // Written beside its name and renamed into place: another test process (build-aux/soak-headless --jobs 2) may be
 // playing the previous copy, and ffmpeg rewriting a file under a looping Media Source ends the loop (7 of 80 soak
 // runs of "hold and loop keep the item" failed so, before this).
-std::string makeTestClip(const std::string &fileName, const std::string &ffmpegArgs);
+std::string makeTestClip(const std::string &path, const std::string &ffmpegArgs);
 
 } // namespace seedance::test

@@ -21,7 +21,7 @@ namespace {
 const std::string &testClip()
 {
 	static const std::string path =
-		makeTestClip("inserter-clip.mp4",
+		makeTestClip(std::string(SEEDANCE_TEST_ARTIFACTS) + "/inserter-clip.mp4",
 			     "-f lavfi -i testsrc=duration=1.5:size=320x180:rate=25 -f lavfi -i "
 			     "sine=frequency=440:duration=1.5 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
 	return path;

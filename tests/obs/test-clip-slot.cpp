@@ -35,7 +35,7 @@ void registerOnce()
 const std::string &splitClip()
 {
 	static const std::string path = makeTestClip(
-		"slot-clip.mp4",
+		std::string(SEEDANCE_TEST_ARTIFACTS) + "/slot-clip.mp4",
 		"-f lavfi -i color=red:s=160x180:d=2:r=25 -f lavfi -i color=blue:s=160x180:d=2:r=25 "
 		"-f lavfi -i sine=frequency=440:duration=2 -filter_complex "
 		"'[0:v][1:v]hstack=inputs=2[v]' -map '[v]' -map 2:a -c:v libx264 -pix_fmt yuv420p -c:a aac "
