@@ -32,6 +32,8 @@ SEEDANCE_TEST_PACKAGES=(
   xvfb xauth x11-utils xdotool imagemagick libgl1-mesa-dri
   clang clang-format libclang-rt-dev valgrind mmdebstrap
   fonts-wqy-microhei
+  curl  # the benchmarks' reference transfer (bench-perf-smoke)
+  mount # the OBS 30 and 32 tiers' root filesystems (build-aux/lib/rootfs.sh); not in a minimal Debian
 )
 
 # The Qt development package for the Qt major the distribution's OBS links (Debian 12's OBS 29: Qt5; 30+: Qt6).

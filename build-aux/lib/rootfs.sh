@@ -65,6 +65,9 @@ in_chroot() {
   inner=$(printf '%q ' "$@")
   as_root unshare --mount --propagation private bash -euo pipefail -c '
     dir=$1 src=$2 workdir=$3 inner=$4
+    # The root filesystem becomes a mount point of its own, so that inside it "/" is one: a tier run from within
+    # a chroot (build-aux/try-bare) can then make its own private mount namespace (unshare --propagation).
+    mount --bind "$dir" "$dir"
     mount -t proc proc "$dir/proc"
     mount --rbind /sys "$dir/sys"
     mount --rbind /dev "$dir/dev"
