@@ -108,6 +108,21 @@ struct SlotScene {
 		grabber.shutdown();
 		return std::move(*frame);
 	}
+	// The first frame the slot draws with the clip's picture at (x, y). "Playing" is the media state; the video
+	// frame reaches the slot a moment later (much later on a loaded machine): wait for it, never a fixed time.
+	obs::RawFrame captureDrawn(int x, int y)
+	{
+		obs::RawFrame f;
+		bool drawn = waitFor(
+			[&] {
+				f = capture();
+				return at(f, x, y).a == 255;
+			},
+			10000);
+		INFO("no clip frame drawn at " << x << "," << y << " within 10 s");
+		REQUIRE(drawn);
+		return f;
+	}
 };
 
 } // namespace
@@ -120,8 +135,7 @@ TEST_CASE("a slot draws the clip at its own size: letterboxed, or filling", "[ob
 		SlotScene s("Slot exact", 640, 360);
 		REQUIRE(obs::playInSlot(s.slot, splitClip(), core::Playback::Hold));
 		REQUIRE(waitFor([&] { return s.state() == OBS_MEDIA_STATE_PLAYING; }, 5000));
-		std::this_thread::sleep_for(std::chrono::milliseconds(300));
-		auto f = s.capture();
+		auto f = s.captureDrawn(320, 180);
 		REQUIRE(f.width == 640);
 		REQUIRE(f.height == 360);
 		CHECK(isRed(at(f, 20, 180)));
@@ -134,8 +148,7 @@ TEST_CASE("a slot draws the clip at its own size: letterboxed, or filling", "[ob
 		SlotScene s("Slot letterbox", 400, 400);
 		REQUIRE(obs::playInSlot(s.slot, splitClip(), core::Playback::Hold));
 		REQUIRE(waitFor([&] { return s.state() == OBS_MEDIA_STATE_PLAYING; }, 5000));
-		std::this_thread::sleep_for(std::chrono::milliseconds(300));
-		auto f = s.capture();
+		auto f = s.captureDrawn(200, 200);
 		REQUIRE(f.width == 400);
 		CHECK(at(f, 200, 20).a == 0);   // top bar: (400 - 225) / 2 = 87 rows
 		CHECK(at(f, 200, 380).a == 0);  // bottom bar
@@ -147,8 +160,7 @@ TEST_CASE("a slot draws the clip at its own size: letterboxed, or filling", "[ob
 		SlotScene s("Slot fill", 400, 400, "fill");
 		REQUIRE(obs::playInSlot(s.slot, splitClip(), core::Playback::Hold));
 		REQUIRE(waitFor([&] { return s.state() == OBS_MEDIA_STATE_PLAYING; }, 5000));
-		std::this_thread::sleep_for(std::chrono::milliseconds(300));
-		auto f = s.capture();
+		auto f = s.captureDrawn(200, 200);
 		CHECK(isRed(at(f, 100, 10)));
 		CHECK(isBlue(at(f, 300, 390)));
 		CHECK(at(f, 10, 10).a == 255);
@@ -163,10 +175,13 @@ TEST_CASE("playback policies: once goes idle, hold keeps the last frame, loop ke
 		REQUIRE(obs::playInSlot(once.slot, splitClip(), core::Playback::Once));
 		REQUIRE(waitFor([&] { return once.state() == OBS_MEDIA_STATE_PLAYING; }, 5000));
 		REQUIRE(waitFor([&] { return once.state() == OBS_MEDIA_STATE_ENDED; }, 8000));
-		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		auto f = once.capture();
-		CHECK(at(f, 80, 90).a == 0); // idle: transparent
-		CHECK(at(f, 240, 90).a == 0);
+		// Idle: transparent. The slot clears on its next video tick after the end, not at the same instant.
+		CHECK(waitFor(
+			[&] {
+				auto f = once.capture();
+				return at(f, 80, 90).a == 0 && at(f, 240, 90).a == 0;
+			},
+			5000));
 	}
 	{
 		SlotScene hold("Slot hold", 320, 180);
