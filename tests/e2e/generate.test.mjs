@@ -29,8 +29,7 @@ before(async () => {
     env: { TOAPIS_BASE_URL: emu.baseUrl, TOAPIS_API_KEY: EMULATOR_KEY, SEEDANCE_POLL_SCALE: '0.2' },
   });
   ws = await obs.start();
-  await makeQuadrants(ws, 'Scene', 1280, 720);
-  await sleep(500);
+  await makeQuadrants(ws, 'Scene', 1280, 720, { shotFile: path.join(artifacts, 'e2e-generate-scene.png') });
 });
 
 after(() => stopAll({ obs, emu, xvfb }, 'e2e-generate'));

@@ -57,7 +57,10 @@ export const QUADRANTS = [
   { name: 'Q-white', color: 0xffffffff, rgb: [255, 255, 255], col: 1, row: 1 },
 ];
 
-export async function makeQuadrants(ws, sceneName, width, height) {
+// Adds the quadrants and returns once OBS renders all four where they belong (a screenshot of the scene shows each
+// colour at its quadrant's centre), so a test that captures the scene next captures what it set up. Fails after
+// `timeoutMs` naming what the scene showed instead; the last screenshot is kept as `shotFile` when given.
+export async function makeQuadrants(ws, sceneName, width, height, { timeoutMs = 20000, shotFile } = {}) {
   for (const q of QUADRANTS) {
     const { sceneItemId } = await ws.call('CreateInput', {
       sceneName,
@@ -70,6 +73,20 @@ export async function makeQuadrants(ws, sceneName, width, height) {
       sceneItemId,
       sceneItemTransform: { positionX: (q.col * width) / 2, positionY: (q.row * height) / 2 },
     });
+  }
+  const file = shotFile ?? `${fs.mkdtempSync('/tmp/seedance-quadrants-')}/scene.png`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { imageData } = await ws.call('GetSourceScreenshot', { sourceName: sceneName, imageFormat: 'png', imageWidth: width, imageHeight: height });
+    fs.writeFileSync(file, Buffer.from(imageData.split(',')[1], 'base64'));
+    const seen = [];
+    for (const q of QUADRANTS) {
+      const got = await pixel(file, Math.round(((q.col + 0.5) * width) / 2), Math.round(((q.row + 0.5) * height) / 2));
+      if (!close(got, q.rgb, 12)) seen.push(`${q.name}: ${got}`);
+    }
+    if (!seen.length) return;
+    if (Date.now() > deadline) throw new Error(`scene ${sceneName} did not show the quadrants in ${timeoutMs} ms (${seen.join('; ')}; see ${file})`);
+    await sleep(100);
   }
 }
 
