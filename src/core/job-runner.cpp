@@ -3,6 +3,7 @@
 
 #include "clip-library.hpp"
 #include "file-util.hpp"
+#include "job/job-machine.hpp"
 #include "log.hpp"
 #include "redact.hpp"
 #include "thread-name.hpp"
@@ -42,6 +43,22 @@ Notice notDurable(const Error &why)
 bool submitRefusedForNow(const Error &e)
 {
 	return e.kind == ErrorKind::RateLimited || e.messageKey == "Error.SubmitUnavailable";
+}
+
+Error cancelledError()
+{
+	return makeError(ErrorKind::Cancelled, "Error.Cancelled", "cancelled by the user");
+}
+
+// A job that just failed or was cancelled (JobMachine::fire has set `stage` to where it stopped) keeps why. Cancelled
+// after the submit and before the clip was here, the provider may still finish and bill the task: the job says so.
+void stopWith(Job &job, Error error)
+{
+	bool clipHere = job.stage == JobState::Inserting || job.stage == JobState::Completed;
+	if (job.state == JobState::Cancelled && mayBeBilled(job.stage) && !clipHere)
+		job.notice = {"Notice.MayStillBill", {}};
+	job.error = std::move(error);
+	job.etaSeconds.reset();
 }
 
 std::chrono::milliseconds toMs(double seconds)
@@ -121,42 +138,34 @@ void JobRunner::resume(std::vector<Job> jobs)
 			auto e = std::make_shared<Entry>();
 			e->job = std::move(job);
 			Job &j = e->job;
-			switch (j.state) {
-			case JobState::Capturing:
-			case JobState::Encoding:
-			case JobState::Waiting:
-			case JobState::Uploading:
+			switch (resumeAction(j, config_.insertResumedClips, fileExists(j.clipPath))) {
+			case ResumeAction::FailInterrupted:
 				// Nothing was sent to the provider: nothing billed, and a clip from an old frame would
 				// surprise a streamer who is live again. Retry submits it from the kept frame.
-				j.stage = j.state;
-				j.state = JobState::Failed;
+				JobMachine::fire(j, JobEvent::Failed);
 				j.error = makeError(ErrorKind::Cancelled, "Error.Interrupted",
 						    "OBS stopped before submitting");
 				break;
-			case JobState::Submitting:
+			case ResumeAction::FailOutcomeUnknown:
 				// The create request may have reached the provider: never resubmit on our own.
-				j.stage = JobState::Submitting;
-				j.state = JobState::Failed;
+				JobMachine::fire(j, JobEvent::Failed);
 				j.outcomeUnknown = true;
 				j.error = makeError(ErrorKind::OutcomeUnknown, "Error.OutcomeUnknown",
 						    "OBS stopped while submitting");
 				break;
-			case JobState::Queued:
-			case JobState::Generating:
-			case JobState::Downloading:
+			case ResumeAction::Poll:
 				ready.push_back(e);
 				break;
-			case JobState::Inserting:
-				// Downloaded in an earlier session: ready, but not put into a live scene on our own.
-				if (config_.insertResumedClips && fileExists(j.clipPath)) {
-					toInsert.push_back(e);
-				} else {
-					j.state = JobState::Completed;
-					j.inserted = false;
-					j.notice = {"Notice.ReadyFromEarlier", {}};
-				}
+			case ResumeAction::Insert:
+				toInsert.push_back(e);
 				break;
-			default:
+			case ResumeAction::MarkReady:
+				// Downloaded in an earlier session: ready, but not put into a live scene on our own.
+				JobMachine::fire(j, JobEvent::FoundReady);
+				j.inserted = false;
+				j.notice = {"Notice.ReadyFromEarlier", {}};
+				break;
+			case ResumeAction::Keep:
 				break;
 			}
 			entries_.push_back(e);
@@ -211,7 +220,7 @@ Result<std::string> JobRunner::submit(JobSpec spec)
 	auto e = std::make_shared<Entry>();
 	Job &j = e->job;
 	j.id = newJobId();
-	j.state = j.stage = JobState::Capturing;
+	JobMachine::start(j);
 	j.request = spec.request;
 	j.aspectRatioSetting = aspectSetting.empty() ? model.defaultAspectRatio : aspectSetting;
 	j.firstFrame = spec.firstFrame;
@@ -263,7 +272,7 @@ Error JobRunner::cancel(const std::string &id)
 		e = find(id);
 		if (!e)
 			return makeError(ErrorKind::InvalidInput, "Error.NoSuchJob", "no job " + id, {{"job", id}});
-		if (isTerminal(e->job.state))
+		if (!JobMachine::canCancel(e->job))
 			return {};
 	}
 	// The worker owning the job sees the token and records "cancelled" from where it was.
@@ -282,13 +291,10 @@ Error JobRunner::cancel(const std::string &id)
 		if (dequeued)
 			e->busy = false; // queued, not yet in a worker's hands
 		idle = !e->busy;
-		if (!isTerminal(e->job.state) && (idle || e->job.state == JobState::Inserting)) {
+		if (JobMachine::canCancel(e->job) && (idle || e->job.state == JobState::Inserting)) {
 			// Not in a worker's hands (or only waiting for the UI): cancel right here.
-			e->job.stage = e->job.state;
-			e->job.state = JobState::Cancelled;
-			e->job.updatedAt = unixNow();
-			e->job.error = makeError(ErrorKind::Cancelled, "Error.Cancelled", "cancelled by the user");
-			e->busy = false;
+			applyLocked(
+				e, JobEvent::Cancelled, [](Job &j) { stopWith(j, cancelledError()); }, nullptr);
 			idle = true;
 		}
 	}
@@ -310,7 +316,7 @@ Error JobRunner::retry(const std::string &id)
 		if (!e)
 			return makeError(ErrorKind::InvalidInput, "Error.NoSuchJob", "no job " + id, {{"job", id}});
 		Job &j = e->job;
-		if (j.state != JobState::Failed && j.state != JobState::Cancelled)
+		if (!JobMachine::canRetry(j))
 			return makeError(ErrorKind::InvalidInput, "Error.NotRetryable",
 					 "job is " + std::string(jobStateName(j.state)), {{"job", id}});
 		if (e->busy)
@@ -320,14 +326,17 @@ Error JobRunner::retry(const std::string &id)
 			return makeError(ErrorKind::InvalidInput, "Error.NoFrameKept", "no kept frame for " + id,
 					 {{"job", id}});
 		e->cancel = std::make_shared<CancelToken>();
-		j.error = {};
-		j.notice = {};
-		j.outcomeUnknown = false;
-		j.progress = 0;
-		j.etaSeconds.reset();
 		// With a task id: poll and download again. Without: submit again from the kept frames.
-		j.state = j.stage = j.taskId.empty() ? JobState::Waiting : JobState::Queued;
-		j.updatedAt = unixNow();
+		applyLocked(
+			e, JobMachine::retryEvent(j),
+			[](Job &job) {
+				job.error = {};
+				job.notice = {};
+				job.outcomeUnknown = false;
+				job.progress = 0;
+				job.etaSeconds.reset();
+			},
+			nullptr);
 		e->busy = true;
 		readyQueue_.push_back(e);
 		snapshot = j;
@@ -347,7 +356,7 @@ Error JobRunner::remove(const std::string &id)
 				       [&](const EntryPtr &p) { return p->job.id == id; });
 		if (it == entries_.end())
 			return makeError(ErrorKind::InvalidInput, "Error.NoSuchJob", "no job " + id, {{"job", id}});
-		if (!isTerminal((*it)->job.state) || (*it)->busy)
+		if (!JobMachine::canRemove((*it)->job) || (*it)->busy)
 			return makeError(ErrorKind::InvalidInput, "Error.StillRunning", "job is running",
 					 {{"job", id}});
 		removed = (*it)->job;
@@ -368,7 +377,7 @@ Error JobRunner::addToScene(const std::string &id, JobTarget target, Playback pl
 		e = find(id);
 		if (!e)
 			return makeError(ErrorKind::InvalidInput, "Error.NoSuchJob", "no job " + id, {{"job", id}});
-		if (e->job.state != JobState::Completed || e->job.clipPath.empty())
+		if (!JobMachine::canPlay(e->job))
 			return makeError(ErrorKind::InvalidInput, "Error.NoClip", "job has no clip", {{"job", id}});
 		if (!fileExists(e->job.clipPath))
 			return makeError(ErrorKind::Disk, "Error.ClipMissing", e->job.clipPath + " is gone",
@@ -561,7 +570,7 @@ void JobRunner::prepare(const EntryPtr &e)
 			stop(err);
 			return;
 		}
-	update(e, [](Job &j) { j.state = j.stage = JobState::Encoding; });
+	advance(e, JobEvent::Captured);
 	auto first = e->firstCapture->encode(cancel);
 	if (!first) {
 		stop(first.error());
@@ -599,8 +608,7 @@ void JobRunner::prepare(const EntryPtr &e)
 	std::string resolved = first->aspectRatio;
 	e->first = std::move(*first);
 	e->last = std::move(last);
-	update(e, [&](Job &j) {
-		j.state = j.stage = JobState::Waiting;
+	advance(e, JobEvent::Encoded, [&](Job &j) {
 		j.request.aspectRatio = resolved;
 		j.firstFramePath = kept ? firstPath : std::string();
 		j.lastFramePath = kept ? lastPath : std::string();
@@ -643,7 +651,7 @@ void JobRunner::process(const EntryPtr &e)
 	}
 
 	if (j.state == JobState::Waiting) {
-		update(e, [](Job &job) { job.state = job.stage = JobState::Uploading; });
+		advance(e, JobEvent::UploadStarted);
 		// Frames from memory, or from the kept files after a retry.
 		auto bytesOf = [&](const std::optional<EncodedFrame> &frame,
 				   const std::string &path) -> std::optional<std::string> {
@@ -689,8 +697,7 @@ void JobRunner::process(const EntryPtr &e)
 		double waited = 0;
 		for (int round = 0;; ++round) {
 			// Journaled before the request: if OBS dies now, the next start knows the outcome is unknown.
-			update(e, [](Job &job) {
-				job.state = job.stage = JobState::Submitting;
+			advance(e, JobEvent::SubmitStarted, [](Job &job) {
 				++job.attempts;
 				if (job.notice.key == kSubmitDeferred)
 					job.notice = {};
@@ -707,8 +714,7 @@ void JobRunner::process(const EntryPtr &e)
 			int seconds = static_cast<int>(std::ceil(delay));
 			logInfo("job " + j.id + ": submit refused for now (" + describe(created.error()) +
 				"), submitting again in " + std::to_string(seconds) + " s");
-			update(e, [&](Job &job) {
-				job.state = job.stage = JobState::Waiting;
+			advance(e, JobEvent::SubmitDeferred, [&](Job &job) {
 				job.notice = {kSubmitDeferred, {{"seconds", std::to_string(seconds)}}};
 			});
 			if (cancel.waitFor(toMs(delay))) {
@@ -727,13 +733,10 @@ void JobRunner::process(const EntryPtr &e)
 		}
 		// The task id is journaled the moment it is known: from here on the job always resumes.
 		std::string taskId = created->id;
-		update(e, [&](Job &job) {
+		bool running = created->state == TaskState::Waiting && created->progress.value_or(0) > 0;
+		advance(e, running ? JobEvent::TaskRunning : JobEvent::TaskQueued, [&](Job &job) {
 			job.taskId = taskId;
 			job.submittedAt = unixNow();
-			job.state = job.stage = created->state == TaskState::Waiting &&
-								created->progress.value_or(0) > 0
-							? JobState::Generating
-							: JobState::Queued;
 			job.progress = created->progress.value_or(0);
 		});
 		logInfo("job " + j.id + " submitted as task " + taskId);
@@ -752,25 +755,15 @@ void JobRunner::process(const EntryPtr &e)
 		double age = static_cast<double>(unixNow() - *j.submittedAt);
 		submittedAt -= std::clamp(age, 0.0, cfg.poll.firstDelay);
 	}
-	auto done = client.waitForTask(j.taskId, submittedAt, cfg.poll, cancel,
-				       [&](const TaskSnapshot &t, std::optional<double> secondsLeft) {
-					       JobState state = (t.progress.value_or(0) > 0 ||
-								 t.status == "in_progress" || t.status == "running")
-									? JobState::Generating
-									: JobState::Queued;
-					       bool changed = false;
-					       update(
-						       e,
-						       [&](Job &job) {
-							       changed = job.state != state;
-							       job.state = job.stage = state;
-							       job.progress = t.progress.value_or(job.progress);
-							       job.etaSeconds = secondsLeft;
-						       },
-						       false);
-					       if (changed)
-						       persist();
-				       });
+	auto done = client.waitForTask(
+		j.taskId, submittedAt, cfg.poll, cancel, [&](const TaskSnapshot &t, std::optional<double> secondsLeft) {
+			bool running = t.progress.value_or(0) > 0 || t.status == "in_progress" || t.status == "running";
+			// Journaled when the state changes, not for every progress step.
+			advance(e, running ? JobEvent::TaskRunning : JobEvent::TaskQueued, [&](Job &job) {
+				job.progress = t.progress.value_or(job.progress);
+				job.etaSeconds = secondsLeft;
+			});
+		});
 	if (!done) {
 		stopped(done.error());
 		return;
@@ -778,8 +771,7 @@ void JobRunner::process(const EntryPtr &e)
 	std::string videoUrl = done->videoUrl; // signed: kept in memory only, never journaled
 	auto expires = done->expiresAt;
 
-	update(e, [&](Job &job) {
-		job.state = job.stage = JobState::Downloading;
+	advance(e, JobEvent::TaskSucceeded, [&](Job &job) {
 		job.progress = 100;
 		job.etaSeconds.reset();
 		job.expiresAt = expires;
@@ -823,10 +815,9 @@ void JobRunner::process(const EntryPtr &e)
 		stopped(file.error());
 		return;
 	}
-	update(e, [&](Job &job) {
+	advance(e, JobEvent::Downloaded, [&](Job &job) {
 		job.clipPath = file->path;
 		job.downloadPath.clear();
-		job.state = job.stage = JobState::Inserting;
 	});
 	logInfo("job " + j.id + " downloaded " + std::to_string(file->bytes) + " bytes to " + file->path);
 	requestInsertion(e);
@@ -844,8 +835,7 @@ void JobRunner::requestInsertion(const EntryPtr &e)
 		post([this, e] { finishInsertion(e, InsertResult{}); });
 		return;
 	}
-	update(
-		e, [](Job &job) { job.state = job.stage = JobState::Inserting; }, false);
+	advance(e, JobEvent::InsertRequested);
 	std::weak_ptr<Entry> weak = e;
 	std::shared_ptr<Mailbox> mailbox = mailbox_;
 	inserter_->insert(snapshot, [mailbox, weak](InsertResult result) {
@@ -870,8 +860,7 @@ void JobRunner::finishInsertion(const EntryPtr &e, InsertResult result)
 			return;
 	}
 	bool library = e->job.target.kind == JobTarget::Kind::Library;
-	update(e, [&](Job &job) {
-		job.state = job.stage = JobState::Completed;
+	advance(e, JobEvent::Inserted, [&](Job &job) {
 		job.progress = 100;
 		job.inserted = !library && !result.error;
 		if (job.inserted) {
@@ -899,40 +888,69 @@ void JobRunner::startSlotThread(int index)
 	});
 }
 
+bool JobRunner::applyLocked(const EntryPtr &e, std::optional<JobEvent> event, const std::function<void(Job &)> &change,
+			    bool *journal)
+{
+	Job &job = e->job;
+	JobState before = job.state;
+	if (event) {
+		auto t = JobMachine::fire(job, *event);
+		if (!t) {
+			logWarning("job " + job.id + ": " + jobEventName(*event) + " does not apply while " +
+				   jobStateName(before) + "; ignored");
+			return false;
+		}
+		if (journal)
+			*journal = t->journal;
+	}
+	if (change)
+		change(job);
+	job.updatedAt = unixNow();
+	job.enteredAtMs.emplace(job.state, unixNowMs());
+	if (isTerminal(job.state))
+		e->busy = false;
+	if (before != job.state)
+		logInfo("job " + job.id + ": " + jobStateName(before) + " → " + jobStateName(job.state));
+	return true;
+}
+
 void JobRunner::update(const EntryPtr &e, const std::function<void(Job &)> &change, bool persistNow)
 {
 	Job snapshot;
 	{
 		std::lock_guard<std::mutex> lock(mutex_);
-		JobState before = e->job.state;
-		change(e->job);
-		e->job.updatedAt = unixNow();
-		e->job.enteredAtMs.emplace(e->job.state, unixNowMs());
-		if (isTerminal(e->job.state))
-			e->busy = false;
+		applyLocked(e, std::nullopt, change, nullptr);
 		snapshot = e->job;
-		if (before != snapshot.state)
-			logInfo("job " + snapshot.id + ": " + jobStateName(before) + " → " +
-				jobStateName(snapshot.state));
 	}
 	if (persistNow)
 		persist();
 	notify(snapshot);
 }
 
+bool JobRunner::advance(const EntryPtr &e, JobEvent event, const std::function<void(Job &)> &change)
+{
+	Job snapshot;
+	bool journal = false;
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (!applyLocked(e, event, change, &journal))
+			return false;
+		snapshot = e->job;
+	}
+	if (journal)
+		persist();
+	notify(snapshot);
+	return true;
+}
+
 void JobRunner::fail(const EntryPtr &e, Error error)
 {
 	bool cancelled = error.kind == ErrorKind::Cancelled;
-	update(e, [&](Job &job) {
+	advance(e, cancelled ? JobEvent::Cancelled : JobEvent::Failed, [&](Job &job) {
 		if (!cancelled)
-			logWarning("job " + job.id + " failed while " + jobStateName(job.state) + ": " +
+			logWarning("job " + job.id + " failed while " + jobStateName(job.stage) + ": " +
 				   describe(error));
-		job.stage = job.state;
-		job.state = cancelled ? JobState::Cancelled : JobState::Failed;
-		if (cancelled && mayBeBilled(job.stage))
-			job.notice = {"Notice.MayStillBill", {}};
-		job.error = std::move(error);
-		job.etaSeconds.reset();
+		stopWith(job, std::move(error));
 	});
 }
 

@@ -12,6 +12,7 @@
 #include "expected.hpp"
 #include "frame-plan.hpp"
 #include "job-store.hpp"
+#include "job/job-machine.hpp"
 #include "job.hpp"
 #include "toapis-client.hpp"
 
@@ -168,9 +169,15 @@ private:
 	void finishInsertion(const EntryPtr &e, InsertResult result);
 	void requestInsertion(const EntryPtr &e);
 
-	// Changes a job under the lock, journals it (synchronously on a worker, never on the caller of the public
-	// API), then notifies listeners.
+	// Moves the job along the job machine's table and applies `change` to its other fields under the lock,
+	// journals it when the table says so (synchronously on a worker, never on the caller of the public API), then
+	// notifies listeners. False (and nothing changed) when the table refuses the event.
+	bool advance(const EntryPtr &e, JobEvent event, const std::function<void(Job &)> &change = {});
+	// Changes a job's other fields (progress, bytes, the claimed name) the same way; its state stays.
 	void update(const EntryPtr &e, const std::function<void(Job &)> &change, bool persist = true);
+	// The common part, with mutex_ held: the transition (if any), timings, the transition's log line.
+	bool applyLocked(const EntryPtr &e, std::optional<JobEvent> event, const std::function<void(Job &)> &change,
+			 bool *journal);
 	void fail(const EntryPtr &e, Error error);
 	void persist();
 	void notify(const Job &snapshot);

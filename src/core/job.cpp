@@ -1,6 +1,7 @@
 // Job names and (de)serialisation.
 #include "job.hpp"
 
+#include "job/job-machine.hpp"
 #include "redact.hpp"
 #include "text.hpp"
 
@@ -252,8 +253,7 @@ std::optional<Job> jobFromJson(const json &j)
 	auto state = jobStateFromName(value<std::string>(j, "state", ""));
 	if (job.id.empty() || job.id.size() > 64 || !state)
 		return std::nullopt;
-	job.state = *state;
-	job.stage = jobStateFromName(value<std::string>(j, "stage", "")).value_or(job.state);
+	JobMachine::restore(job, *state, jobStateFromName(value<std::string>(j, "stage", "")).value_or(*state));
 	auto request = j.find("request");
 	if (request == j.end() || !request->is_object())
 		return std::nullopt;

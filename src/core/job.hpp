@@ -29,6 +29,20 @@ enum class JobState {
 	Cancelled,
 };
 
+class JobMachine;
+
+// A job's state as everyone reads it (compare it, switch on it, name it). Only the job machine
+// (core/job/job-machine.hpp) writes it: there is no assignment from a JobState.
+class JobStateField {
+public:
+	constexpr JobStateField() = default;
+	constexpr operator JobState() const { return value_; }
+
+private:
+	friend class JobMachine;
+	JobState value_ = JobState::Capturing;
+};
+
 const char *jobStateName(JobState state);
 std::optional<JobState> jobStateFromName(const std::string &name);
 bool isTerminal(JobState state);
@@ -63,10 +77,10 @@ struct FrameChoice {
 
 struct Job {
 	std::string id;
-	JobState state = JobState::Capturing;
-	JobState stage = JobState::Capturing; // where it failed (or was cancelled)
-	GenerationRequest request;            // firstFrameUrl/lastFrameUrl are not persisted
-	std::string aspectRatioSetting;       // as chosen ("canvas" allowed); request.aspectRatio is resolved
+	JobStateField state;            // changed only by JobMachine
+	JobStateField stage;            // the state it is in, or where it failed (or was cancelled)
+	GenerationRequest request;      // firstFrameUrl/lastFrameUrl are not persisted
+	std::string aspectRatioSetting; // as chosen ("canvas" allowed); request.aspectRatio is resolved
 	FrameChoice firstFrame;
 	std::optional<FrameChoice> lastFrame;
 	JobTarget target;

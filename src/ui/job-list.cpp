@@ -1,6 +1,7 @@
 // Job rows: state, progress, time and actions of each job.
 #include "job-list.hpp"
 
+#include "core/job/job-machine.hpp"
 #include "core/text.hpp"
 
 #include <QDateTime>
@@ -132,11 +133,11 @@ JobRow::JobRow(QWidget *parent) : QWidget(parent)
 
 JobAction JobRow::primaryAction() const
 {
-	if (active(job_.state))
+	if (core::JobMachine::canCancel(job_))
 		return JobAction::Cancel;
-	if (job_.state == core::JobState::Completed)
-		return job_.inserted ? JobAction::ShowInFolder : JobAction::AddToScene;
-	return JobAction::Retry;
+	if (core::JobMachine::canRetry(job_))
+		return JobAction::Retry;
+	return job_.inserted ? JobAction::ShowInFolder : JobAction::AddToScene;
 }
 
 void JobRow::show(const core::Job &job)
@@ -204,17 +205,17 @@ void JobRow::show(const core::Job &job)
 
 	primary_->setText(qtext(kActionLabels[static_cast<int>(primaryAction())]));
 
-	const bool terminal = core::isTerminal(job.state);
-	const bool hasClip = job.state == JobState::Completed && !job.clipPath.empty();
+	// What the streamer may do is the job machine's answer, the same the runner and the websocket vendor use.
+	const bool hasClip = core::JobMachine::canPlay(job);
 	auto enable = [&](JobAction a, bool enabled) {
 		actions_[static_cast<int>(a)]->setEnabled(enabled);
 	};
-	enable(JobAction::Cancel, !terminal);
-	enable(JobAction::Retry, job.state == JobState::Failed || job.state == JobState::Cancelled);
+	enable(JobAction::Cancel, core::JobMachine::canCancel(job));
+	enable(JobAction::Retry, core::JobMachine::canRetry(job));
 	enable(JobAction::AddToScene, hasClip);
 	enable(JobAction::ShowInFolder, hasClip);
 	enable(JobAction::CopyPrompt, true);
-	enable(JobAction::Remove, terminal);
+	enable(JobAction::Remove, core::JobMachine::canRemove(job));
 	tick();
 }
 

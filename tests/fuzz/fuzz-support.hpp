@@ -6,6 +6,7 @@
 #include "core/http-client.hpp"
 #include "core/job-store.hpp"
 #include "core/job.hpp"
+#include "core/job/job-machine.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/text.hpp"
@@ -142,7 +143,7 @@ inline void checkError(const core::Error &e)
 	// same journal text.
 	core::Job job;
 	job.id = "job_fuzz";
-	job.state = core::JobState::Failed;
+	core::JobMachine::restore(job, core::JobState::Failed, core::JobState::Capturing);
 	job.request.prompt = "fuzz";
 	job.error = e;
 	std::string journal = core::serializeJournal({job});

@@ -213,7 +213,7 @@ TEST_CASE("a journal killed mid-write is still readable", "[journal]")
 	for (int i = 0; i < 150; ++i) {
 		core::Job j;
 		j.id = "job_" + std::to_string(i);
-		j.state = JobState::Completed;
+		core::JobMachine::restore(j, JobState::Completed, JobState::Completed);
 		j.request.prompt = std::string(2000, 'p');
 		j.createdAt = 1000 + i;
 		jobs.push_back(j);
@@ -298,7 +298,7 @@ TEST_CASE("two OBS instances never share a journal; an orphaned one is adopted",
 	auto makeJob = [](const std::string &id) {
 		core::Job j;
 		j.id = id;
-		j.state = JobState::Queued;
+		core::JobMachine::restore(j, JobState::Queued, JobState::Queued);
 		j.taskId = "task_" + id;
 		j.request.prompt = "p";
 		j.createdAt = core::unixNow();
@@ -334,7 +334,8 @@ TEST_CASE("history keeps the last 200 finished jobs", "[journal]")
 	for (int i = 0; i < 230; ++i) {
 		core::Job j;
 		j.id = "job_" + std::to_string(i);
-		j.state = i == 5 ? JobState::Generating : JobState::Completed;
+		JobState state = i == 5 ? JobState::Generating : JobState::Completed;
+		core::JobMachine::restore(j, state, state);
 		j.request.prompt = "p";
 		jobs.push_back(j);
 	}

@@ -5,6 +5,7 @@
 
 #include "../integration/runner-fixture.hpp"
 
+#include "core/job/job-machine.hpp"
 #include "core/log.hpp"
 #include "core/task-queue.hpp"
 #include "core/text.hpp"
@@ -368,7 +369,7 @@ TEST_CASE("a burst of 40 new jobs builds its rows over several turns of the even
 	for (int i = 0; i < 40; ++i) {
 		core::Job job;
 		job.id = "job_burst_" + std::to_string(100 + i);
-		job.state = core::JobState::Generating;
+		core::JobMachine::restore(job, core::JobState::Generating, core::JobState::Generating);
 		job.request.prompt = "burst " + std::to_string(i);
 		job.createdAt = 1000 + i;
 		job.progress = i;
@@ -377,7 +378,7 @@ TEST_CASE("a burst of 40 new jobs builds its rows over several turns of the even
 	// A later update of a job still waiting for its row wins over the earlier one.
 	core::Job last;
 	last.id = "job_burst_100";
-	last.state = core::JobState::Completed;
+	core::JobMachine::restore(last, core::JobState::Completed, core::JobState::Completed);
 	last.request.prompt = "burst 0";
 	last.createdAt = 1000;
 	last.progress = 100;
@@ -447,7 +448,7 @@ TEST_CASE("a job row updates in place: one menu for its life, a real bar while d
 	core::Job job;
 	job.id = "job-1";
 	job.request.prompt = "a goal replay";
-	job.state = job.stage = core::JobState::Downloading;
+	core::JobMachine::restore(job, core::JobState::Downloading, core::JobState::Downloading);
 	job.downloadedBytes = 25 * 1048576;
 	job.downloadTotalBytes = 100 * 1048576;
 	row.show(job);
@@ -465,7 +466,7 @@ TEST_CASE("a job row updates in place: one menu for its life, a real bar while d
 	row.show(job);
 	CHECK(row.progressBar()->maximum() == 0);
 
-	job.state = core::JobState::Failed;
+	core::JobMachine::fire(job, core::JobEvent::Failed);
 	job.error = core::makeError(core::ErrorKind::Network, "Error.Download.Stalled", "test");
 	row.show(job);
 	CHECK(row.menuButton()->menu() == menu); // the same menu, its actions re-enabled
