@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/model-catalog.hpp"
 #include "core/redact.hpp"
+#include "core/runner/pipeline.hpp"
 #include "core/text.hpp"
 #include "core/toapis-client.hpp"
 
@@ -293,16 +294,28 @@ Error checkOutputPath(const std::string &output)
 {
 	if (output.empty())
 		return makeError(ErrorKind::InvalidInput, "Error.Invalid.Output", "no --output", {});
-	if (fileExists(output))
-		return makeError(ErrorKind::InvalidInput, "Error.Disk.Exists", "will not overwrite " + output,
-				 {{"path", output}});
 	auto parent = std::filesystem::u8path(output).parent_path();
 	std::error_code ec;
 	if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
 		return makeError(ErrorKind::InvalidInput, "Error.Disk.Folder", "no folder " + parent.u8string(),
 				 {{"path", parent.u8string()}, {"reason", "it does not exist"}});
-	return {};
+	// Claimed like a clip in the clip folder: an existing file is never overwritten, and two downloads never
+	// write one file.
+	return claimOutputPath(output);
 }
+
+// The ".part" claimed by checkOutputPath goes when the command ends without a clip (a finished download renamed
+// it already).
+class OutputClaim {
+public:
+	explicit OutputClaim(std::string output) : part_(std::move(output) + ".part") {}
+	~OutputClaim() { removeFile(part_); }
+	OutputClaim(const OutputClaim &) = delete;
+	OutputClaim &operator=(const OutputClaim &) = delete;
+
+private:
+	std::string part_;
+};
 
 class Cli {
 public:
@@ -371,6 +384,7 @@ private:
 		std::string output = args_.options["output"];
 		if (Error e = checkOutputPath(output))
 			return fail(e);
+		OutputClaim claim(output);
 		auto task = client_.getTask(args_.positional[0], cancel());
 		if (!task)
 			return fail(task.error());
@@ -431,6 +445,7 @@ private:
 		std::string output = args_.options["output"];
 		if (Error e = checkOutputPath(output))
 			return fail(e);
+		OutputClaim claim(output);
 		std::optional<std::string> firstBytes, lastBytes;
 		if (!firstPath.empty()) {
 			auto r = readImage(firstPath);
@@ -462,7 +477,15 @@ private:
 
 		std::fprintf(stderr, "submitting to %s\n", spec.id.c_str());
 		double submittedAt = monotonicSeconds();
-		auto created = client_.createTask(request, spec, cancel());
+		SubmitHooks hooks;
+		hooks.beforeAttempt = [&] {
+			submittedAt = monotonicSeconds();
+		};
+		hooks.deferred = [](int seconds, const Error &why) {
+			std::fprintf(stderr, "the provider refused the submit for now (%s); submitting again in %d s\n",
+				     userMessage(why).c_str(), seconds);
+		};
+		auto created = submitTask(client_, request, spec, submitWaitFromEnvironment(), cancel(), hooks);
 		if (!created)
 			return fail(created.error());
 		std::cout << created->id << std::endl; // as soon as it is known: scripts can resume with it

@@ -4,6 +4,7 @@
 #include "clip-library.hpp"
 #include "file-util.hpp"
 #include "job/job-machine.hpp"
+#include "runner/pipeline.hpp"
 #include "log.hpp"
 #include "redact.hpp"
 #include "thread-name.hpp"
@@ -38,13 +39,6 @@ Notice notDurable(const Error &why)
 	return {kNotDurable, {{"reason", userMessage(why)}}};
 }
 
-// The provider refused the submit for now and created no task (429 after the client's retries, or 503 from its
-// submit limiter): waiting and submitting again cannot bill twice.
-bool submitRefusedForNow(const Error &e)
-{
-	return e.kind == ErrorKind::RateLimited || e.messageKey == "Error.SubmitUnavailable";
-}
-
 Error cancelledError()
 {
 	return makeError(ErrorKind::Cancelled, "Error.Cancelled", "cancelled by the user");
@@ -59,11 +53,6 @@ void stopWith(Job &job, Error error)
 		job.notice = {"Notice.MayStillBill", {}};
 	job.error = std::move(error);
 	job.etaSeconds.reset();
-}
-
-std::chrono::milliseconds toMs(double seconds)
-{
-	return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
 }
 
 std::string shortPrompt(const std::string &prompt)
@@ -693,36 +682,25 @@ void JobRunner::process(const EntryPtr &e)
 			return;
 		}
 
-		Result<TaskSnapshot> created = makeError(ErrorKind::Internal, "Error.Internal", "not submitted");
-		double waited = 0;
-		for (int round = 0;; ++round) {
+		SubmitHooks hooks;
+		hooks.beforeAttempt = [&] {
 			// Journaled before the request: if OBS dies now, the next start knows the outcome is unknown.
 			advance(e, JobEvent::SubmitStarted, [](Job &job) {
 				++job.attempts;
 				if (job.notice.key == kSubmitDeferred)
 					job.notice = {};
 			});
-			created = client.createTask(request, *spec, cancel);
-			if (created || cancel.cancelled() || !submitRefusedForNow(created.error()))
-				break;
+		};
+		hooks.deferred = [&](int seconds, const Error &why) {
 			// Refused for now, nothing created: wait (as "waiting", which a restart reports as never
 			// submitted) and submit again, while jobs already at the provider keep polling.
-			double delay = std::min(cfg.submitWait.max, cfg.submitWait.first * std::pow(2.0, round));
-			delay = std::max(delay, created.error().retryAfterSeconds.value_or(0.0));
-			if (waited + delay > cfg.submitWait.total)
-				break; // long enough: the provider's reason is the job's
-			int seconds = static_cast<int>(std::ceil(delay));
-			logInfo("job " + j.id + ": submit refused for now (" + describe(created.error()) +
+			logInfo("job " + j.id + ": submit refused for now (" + describe(why) +
 				"), submitting again in " + std::to_string(seconds) + " s");
 			advance(e, JobEvent::SubmitDeferred, [&](Job &job) {
 				job.notice = {kSubmitDeferred, {{"seconds", std::to_string(seconds)}}};
 			});
-			if (cancel.waitFor(toMs(delay))) {
-				stopped(makeError(ErrorKind::Cancelled, "Error.Cancelled", "cancelled"));
-				return;
-			}
-			waited += delay;
-		}
+		};
+		auto created = submitTask(client, request, *spec, cfg.submitWait, cancel, hooks);
 		if (!created) {
 			Error err = created.error();
 			if (err.kind == ErrorKind::OutcomeUnknown)
@@ -786,20 +764,13 @@ void JobRunner::process(const EntryPtr &e)
 	// below), so it goes, and the name is free again.
 	if (!j.downloadPath.empty())
 		removeFile(j.downloadPath + ".part");
-	// Claim the name by creating its ".part": two jobs (or two OBS instances) finishing the same prompt in the
-	// same second would otherwise pick one name and write into, or delete, each other's download.
-	std::string clipPath;
-	for (int tries = 0; clipPath.empty(); ++tries) {
-		std::string candidate = uniqueClipPath(cfg.clipFolder, j.request.prompt, j.createdAt);
-		bool taken = false;
-		Error claim = createFileExclusive(candidate + ".part", &taken);
-		if (!claim) {
-			clipPath = candidate;
-		} else if (!taken || tries >= 100) {
-			stopped(claim); // the folder exists but refuses files: the task stays, Retry downloads it
-			return;
-		}
+	// Claim the name by creating its ".part" (never two downloads into one file).
+	auto claimed = claimClipPath(cfg.clipFolder, j.request.prompt, j.createdAt);
+	if (!claimed) {
+		stopped(claimed.error()); // the folder exists but refuses files: the task stays, Retry downloads it
+		return;
 	}
+	const std::string clipPath = *claimed;
 	update(e, [&](Job &job) { job.downloadPath = clipPath; });
 	auto file = client.download(videoUrl, clipPath, cancel,
 				    [&](std::uint64_t received, std::optional<std::uint64_t> total) {

@@ -13,6 +13,8 @@
 #include "frame-plan.hpp"
 #include "job-store.hpp"
 #include "job/job-machine.hpp"
+#include "job/job-spec.hpp"
+#include "runner/pipeline.hpp"
 #include "job.hpp"
 #include "toapis-client.hpp"
 
@@ -85,23 +87,7 @@ struct RunnerConfig {
 	std::string dataFolder; // journal, kept frames and thumbnails (plugin_config/obs-seedance)
 	int maxConcurrent = 3;
 	bool insertResumedClips = false; // clips downloaded in an earlier session go on air automatically
-	// A submit the provider refused for now (429 that outlasted the client's retries, 503 rate_limit_unavailable)
-	// created no task: the job waits and submits again, the wait growing from `first` to `max` seconds, for at
-	// most `total` seconds, then fails with the provider's reason.
-	struct SubmitWait {
-		double first = 15;
-		double max = 60;
-		double total = 300;
-	} submitWait;
-};
-
-// What a caller asks for.
-struct JobSpec {
-	GenerationRequest request; // aspectRatio may be "canvas"
-	FrameChoice firstFrame;    // default: program output
-	std::optional<FrameChoice> lastFrame;
-	JobTarget target;
-	Playback playback = Playback::Once;
+	SubmitWait submitWait; // a submit the provider refused for now waits and goes again (runner/pipeline.hpp)
 };
 
 class JobRunner {

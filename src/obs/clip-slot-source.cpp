@@ -275,22 +275,24 @@ core::Result<std::string> generateFromSlot(ClipSlot *s)
 	if (!h || !h->submit)
 		return core::makeError(core::ErrorKind::Internal, "Error.NotRunning", "no host");
 	OBSDataAutoRelease settings = obs_source_get_settings(s->self);
-	core::Settings defaults = h->defaults ? h->defaults() : core::Settings{};
-	core::JobSpec spec;
-	spec.request.model = defaults.model;
-	spec.request.prompt = obs_data_get_string(settings, "prompt");
-	spec.request.duration = static_cast<int>(obs_data_get_int(settings, "duration"));
-	spec.request.aspectRatio = obs_data_get_string(settings, "aspect_ratio");
-	spec.request.resolution = obs_data_get_string(settings, "resolution");
-	const core::ModelSpec *model = core::ModelCatalog::builtin().find(spec.request.model);
+	core::SpecDefaults defaults = h->defaults ? h->defaults() : core::SpecDefaults{};
+	// The slot's own properties are its choices; the model is the dock's.
+	core::SpecChoices c;
+	c.prompt = obs_data_get_string(settings, "prompt");
+	c.duration = static_cast<int>(obs_data_get_int(settings, "duration"));
+	c.aspectRatio = obs_data_get_string(settings, "aspect_ratio");
+	c.resolution = obs_data_get_string(settings, "resolution");
+	const core::ModelSpec *model = core::ModelCatalog::builtin().find(defaults.model);
 	if (model && model->supports("audio"))
-		spec.request.audio = obs_data_get_bool(settings, "audio");
-	spec.firstFrame.source = obs_data_get_string(settings, "frame_source");
-	spec.target.kind = core::JobTarget::Kind::Slot;
-	spec.target.name = obs_source_get_name(s->self);
-	spec.playback =
-		core::playbackFromName(obs_data_get_string(settings, "playback")).value_or(core::Playback::Once);
-	return h->submit(spec);
+		c.audio = obs_data_get_bool(settings, "audio");
+	c.firstFrame.source = obs_data_get_string(settings, "frame_source");
+	c.target.kind = core::JobTarget::Kind::Slot;
+	c.target.name = obs_source_get_name(s->self);
+	c.playback = obs_data_get_string(settings, "playback");
+	auto spec = core::buildJobSpec(defaults, c);
+	if (!spec)
+		return spec.error();
+	return h->submit(*spec);
 }
 
 void onHotkey(void *data, obs_hotkey_id, obs_hotkey_t *, bool pressed)

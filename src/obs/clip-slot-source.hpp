@@ -6,7 +6,7 @@
 
 #include "core/expected.hpp"
 #include "core/job-runner.hpp"
-#include "core/settings.hpp"
+#include "core/job/job-spec.hpp"
 
 #include <obs.h>
 
@@ -22,7 +22,7 @@ constexpr const char *kSlotSourceId = "seedance_clip";
 // headless process, or OBS shutting down) the Generate button and the hotkey explain that Seedance is not ready.
 struct SlotHost {
 	std::function<core::Result<std::string>(core::JobSpec)> submit;
-	std::function<core::Settings()> defaults;
+	std::function<core::SpecDefaults()> defaults; // the compose defaults (no secret in here)
 };
 
 // Registers the source type (obs_module_load).

@@ -180,97 +180,27 @@ json WebSocketVendor::handleGenerate(const json &req)
 	core::JobRunner *runner = host_.runner ? host_.runner() : nullptr;
 	if (!runner)
 		return failure("not_ready", text("Error.NotRunning"));
-	if (!req.is_object())
-		return invalid(text("Error.Ws.NotObject"));
+	auto choices = core::choicesFromGenerateRequest(req);
+	if (!choices)
+		return failure(choices.error());
+	core::SpecChoices &c = *choices;
+	// What only OBS knows: do the named sources, scenes and slots exist?
+	if (!c.firstFrame.source.empty() && !sourceExists(c.firstFrame.source))
+		return invalid(text("Error.Capture.NoSource", {{"source", c.firstFrame.source}}));
+	if (c.lastFrame && !c.lastFrame->source.empty() && !sourceExists(c.lastFrame->source))
+		return invalid(text("Error.Capture.NoSource", {{"source", c.lastFrame->source}}));
+	if (c.target.kind == core::JobTarget::Kind::Slot && !sourceExists(c.target.name, false, "seedance_clip"))
+		return invalid(text("Error.Ws.NoSlot", {{"slot", c.target.name}}));
+	if (c.target.kind == core::JobTarget::Kind::Scene && !c.target.name.empty() &&
+	    !sourceExists(c.target.name, true))
+		return invalid(text("Error.Ws.NoScene", {{"scene", c.target.name}}));
+	if (c.target.kind == core::JobTarget::Kind::Scene && c.target.name.empty())
+		c.target.name = host_.currentSceneName ? host_.currentSceneName() : std::string();
 
-	static const std::set<std::string> strings = {"prompt", "frame_source", "last_frame_source", "last_frame_file",
-						      "model",  "aspect_ratio", "resolution",        "scene",
-						      "slot",   "playback"};
-	static const std::set<std::string> integers = {"duration", "seed"};
-	static const std::set<std::string> booleans = {"audio", "camera_fixed"};
-	for (auto it = req.begin(); it != req.end(); ++it) {
-		const std::string &key = it.key();
-		const json &v = it.value();
-		bool ok = strings.count(key) ? v.is_string()
-			  : integers.count(key)
-				  ? v.is_number_integer() ||
-					    (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()))
-			  : booleans.count(key) ? v.is_boolean()
-						: false;
-		if (!strings.count(key) && !integers.count(key) && !booleans.count(key))
-			return invalid(text("Error.Ws.UnknownField", {{"field", key}}));
-		if (!ok) {
-			const char *type = strings.count(key) ? "string" : integers.count(key) ? "integer" : "boolean";
-			return invalid(text("Error.Ws.FieldType", {{"field", key}, {"type", type}}));
-		}
-	}
-	auto str = [&](const char *key) {
-		return req.contains(key) ? req[key].get<std::string>() : std::string();
-	};
-
-	core::Settings defaults = host_.settings ? host_.settings() : core::Settings{};
-	core::JobSpec spec;
-	core::GenerationRequest &r = spec.request;
-	r.prompt = str("prompt");
-	if (!req.contains("prompt"))
-		return invalid(text("Error.Ws.Missing", {{"field", "prompt"}}));
-	r.model = req.contains("model") ? str("model") : defaults.model;
-	const core::ModelSpec *model = core::ModelCatalog::builtin().find(r.model);
-	r.duration = req.contains("duration") ? static_cast<int>(req["duration"].get<double>()) : defaults.duration;
-	r.aspectRatio = req.contains("aspect_ratio") ? str("aspect_ratio") : defaults.aspectRatio;
-	r.resolution = req.contains("resolution") ? str("resolution") : defaults.resolution;
-	if (model && !req.contains("resolution") && !model->allowsResolution(*r.resolution))
-		r.resolution = model->defaultResolution; // the dock's default belongs to another model
-	if (model && !req.contains("duration") && !model->allowsDuration(*r.duration))
-		r.duration = model->duration.defaultValue;
-	if (req.contains("audio"))
-		r.audio = req["audio"].get<bool>();
-	else if (model && model->supports("audio"))
-		r.audio = defaults.audio;
-	if (req.contains("seed"))
-		r.seed = static_cast<std::int64_t>(req["seed"].get<double>());
-	if (req.contains("camera_fixed"))
-		r.cameraFixed = req["camera_fixed"].get<bool>();
-
-	spec.firstFrame.source = str("frame_source");
-	if (!spec.firstFrame.source.empty() && !sourceExists(spec.firstFrame.source))
-		return failure("invalid_input", text("Error.Capture.NoSource", {{"source", spec.firstFrame.source}}));
-	if (req.contains("last_frame_source") && req.contains("last_frame_file"))
-		return invalid(text("Error.Ws.OneLastFrame"));
-	if (req.contains("last_frame_source")) {
-		core::FrameChoice last;
-		last.source = str("last_frame_source");
-		if (!sourceExists(last.source))
-			return invalid(text("Error.Capture.NoSource", {{"source", last.source}}));
-		spec.lastFrame = last;
-	} else if (req.contains("last_frame_file")) {
-		core::FrameChoice last;
-		last.file = str("last_frame_file");
-		spec.lastFrame = last;
-	}
-
-	std::string playback = req.contains("playback") ? str("playback") : defaults.playback;
-	auto parsed = core::playbackFromName(playback);
-	if (!parsed)
-		return invalid(text("Error.Ws.Playback", {{"value", playback}}));
-	spec.playback = *parsed;
-
-	if (req.contains("slot")) {
-		spec.target.kind = core::JobTarget::Kind::Slot;
-		spec.target.name = str("slot");
-		if (!sourceExists(spec.target.name, false, "seedance_clip"))
-			return invalid(text("Error.Ws.NoSlot", {{"slot", spec.target.name}}));
-	} else if (req.contains("scene") && str("scene").empty()) {
-		spec.target.kind = core::JobTarget::Kind::Library;
-	} else if (req.contains("scene")) {
-		spec.target.name = str("scene");
-		if (!sourceExists(spec.target.name, true))
-			return invalid(text("Error.Ws.NoScene", {{"scene", spec.target.name}}));
-	} else {
-		spec.target.name = host_.currentSceneName ? host_.currentSceneName() : std::string();
-	}
-
-	auto id = runner->submit(spec);
+	auto spec = core::buildJobSpec(host_.defaults ? host_.defaults() : core::SpecDefaults{}, c);
+	if (!spec)
+		return failure(spec.error());
+	auto id = runner->submit(*spec);
 	if (!id)
 		return failure(id.error());
 	return {{"job_id", *id}};

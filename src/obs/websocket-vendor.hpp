@@ -5,7 +5,7 @@
 #pragma once
 
 #include "core/job-runner.hpp"
-#include "core/settings.hpp"
+#include "core/job/job-spec.hpp"
 
 #include <nlohmann/json.hpp>
 #include <obs.h>
@@ -29,7 +29,7 @@ struct UiProbeReading {
 
 struct VendorHost {
 	std::function<core::JobRunner *()> runner;     // null until OBS has finished loading
-	std::function<core::Settings()> settings;      // defaults for omitted options
+	std::function<core::SpecDefaults()> defaults;  // for omitted options (no secret in here)
 	std::function<std::string()> currentSceneName; // the program scene now (thread-safe)
 	// GetDiagnostics: the UI stall probe, if on; `reset` starts a new window (thread-safe).
 	std::function<std::optional<UiProbeReading>(bool reset)> uiProbe;

@@ -306,18 +306,23 @@ std::string GenerateDock::resolveFirstFrame() const
 	return data.toStdString();
 }
 
-core::JobSpec GenerateDock::currentSpec() const
+core::Result<core::JobSpec> GenerateDock::currentSpec() const
 {
-	core::JobSpec spec;
-	core::GenerationRequest &r = spec.request;
-	r.model = ui_->modelCombo->currentData().toString().toStdString();
-	r.prompt = ui_->promptEdit->toPlainText().trimmed().toStdString();
-	r.duration = ui_->durationSpin->value();
-	r.aspectRatio = ui_->aspectCombo->currentData().toString().toStdString();
-	r.resolution = ui_->resolutionCombo->currentData().toString().toStdString();
+	core::Settings s = services_.settings ? services_.settings() : core::Settings{};
+	return core::buildJobSpec(core::specDefaults(s), currentChoices());
+}
+
+core::SpecChoices GenerateDock::currentChoices() const
+{
+	core::SpecChoices c; // every control is a choice
+	c.model = ui_->modelCombo->currentData().toString().toStdString();
+	c.prompt = ui_->promptEdit->toPlainText().trimmed().toStdString();
+	c.duration = ui_->durationSpin->value();
+	c.aspectRatio = ui_->aspectCombo->currentData().toString().toStdString();
+	c.resolution = ui_->resolutionCombo->currentData().toString().toStdString();
 	if (ui_->audioCheck->isEnabled())
-		r.audio = ui_->audioCheck->isChecked();
-	spec.firstFrame.source = resolveFirstFrame();
+		c.audio = ui_->audioCheck->isChecked();
+	c.firstFrame.source = resolveFirstFrame();
 	QString last = ui_->lastFrameCombo->currentData().toString();
 	if (ui_->lastFrameCombo->isEnabled() && !last.isEmpty() && last != kNone && last != kFile) {
 		core::FrameChoice choice;
@@ -325,23 +330,22 @@ core::JobSpec GenerateDock::currentSpec() const
 			choice.file = last.mid(5).toStdString();
 		else
 			choice.source = last.toStdString();
-		spec.lastFrame = choice;
+		c.lastFrame = choice;
 	}
 	QString target = ui_->targetCombo->currentData().toString();
 	if (target == "library") {
-		spec.target.kind = core::JobTarget::Kind::Library;
+		c.target.kind = core::JobTarget::Kind::Library;
 	} else if (target.startsWith("slot:")) {
-		spec.target.kind = core::JobTarget::Kind::Slot;
-		spec.target.name = target.mid(5).toStdString();
+		c.target.kind = core::JobTarget::Kind::Slot;
+		c.target.name = target.mid(5).toStdString();
 	} else if (target.startsWith("scene:")) {
-		spec.target.name = target.mid(6).toStdString();
+		c.target.name = target.mid(6).toStdString();
 	} else if (services_.obs) {
 		// "Current scene" means the program scene at the moment of the request, not when the clip is ready.
-		spec.target.name = services_.obs->currentSceneName();
+		c.target.name = services_.obs->currentSceneName();
 	}
-	spec.playback = core::playbackFromName(ui_->playbackCombo->currentData().toString().toStdString())
-				.value_or(core::Playback::Once);
-	return spec;
+	c.playback = ui_->playbackCombo->currentData().toString().toStdString();
+	return c;
 }
 
 QString GenerateDock::blockedReason() const
@@ -351,15 +355,11 @@ QString GenerateDock::blockedReason() const
 	core::Settings s = services_.settings ? services_.settings() : core::Settings{};
 	if (s.apiKey.empty())
 		return qtext("Dock.Blocked.NoKey");
-	core::JobSpec spec = currentSpec();
-	if (spec.request.prompt.empty())
+	if (currentChoices().prompt.empty())
 		return qtext("Dock.Blocked.NoPrompt");
-	core::GenerationRequest check = spec.request;
-	if (check.aspectRatio == std::string(core::kCanvasRatio))
-		check.aspectRatio.reset();
-	if (core::Error e =
-		    core::validateRequest(check, core::ModelCatalog::builtin(), {true, spec.lastFrame.has_value()}))
-		return q(core::userMessage(e));
+	auto spec = core::buildJobSpec(core::specDefaults(s), currentChoices());
+	if (!spec)
+		return q(core::userMessage(spec.error()));
 	return {};
 }
 
@@ -420,7 +420,12 @@ QString GenerateDock::generate()
 		showStatus(reason, true);
 		return {};
 	}
-	core::JobSpec spec = currentSpec();
+	auto built = currentSpec();
+	if (!built) {
+		showStatus(q(core::userMessage(built.error())), true);
+		return {};
+	}
+	const core::JobSpec &spec = *built;
 	auto id = services_.runner->submit(spec);
 	if (!id) {
 		showStatus(q(core::userMessage(id.error())), true);
@@ -480,13 +485,15 @@ void GenerateDock::onJobAction(const QString &qid, JobAction action)
 		error = services_.runner->retry(id);
 		break;
 	case JobAction::AddToScene: {
-		core::JobSpec spec = currentSpec();
+		core::SpecChoices spec = currentChoices();
 		core::JobTarget target = spec.target;
 		if (target.kind == core::JobTarget::Kind::Library) {
 			target.kind = core::JobTarget::Kind::Scene;
 			target.name = services_.obs ? services_.obs->currentSceneName() : std::string();
 		}
-		error = services_.runner->addToScene(id, target, spec.playback);
+		error = services_.runner->addToScene(
+			id, target,
+			core::playbackFromName(spec.playback.value_or("once")).value_or(core::Playback::Once));
 		break;
 	}
 	case JobAction::ShowInFolder:

@@ -7,6 +7,7 @@
 #include "obs-context.hpp"
 
 #include "core/job-runner.hpp"
+#include "core/job/job-spec.hpp"
 #include "core/settings.hpp"
 
 #include <QPointer>
@@ -41,8 +42,10 @@ public:
 	// Starts a generation from the current prompt and options (the Generate button, Ctrl+Enter, the hotkey).
 	// Returns the job id, or an empty string when it could not start (the reason is shown in the dock).
 	QString generate();
-	// The JobSpec the current controls describe (what generate() would submit).
-	core::JobSpec currentSpec() const;
+	// What the current controls choose, and the JobSpec they make (what generate() would submit), built by the
+	// same builder as the websocket vendor's and the Clip source's.
+	core::SpecChoices currentChoices() const;
+	core::Result<core::JobSpec> currentSpec() const;
 	// Why Generate is disabled (empty when enabled).
 	QString blockedReason() const;
 

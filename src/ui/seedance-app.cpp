@@ -69,8 +69,8 @@ void SeedanceApp::onPostLoad()
 	host.runner = [this] {
 		return running_ ? runner_.get() : nullptr;
 	};
-	host.settings = [this] {
-		return settings();
+	host.defaults = [this] {
+		return core::specDefaults(settings());
 	};
 	host.currentSceneName = [this] {
 		std::lock_guard<std::mutex> lock(sceneMutex_);
@@ -193,7 +193,7 @@ void SeedanceApp::onFinishedLoading()
 		return runner->submit(std::move(spec));
 	};
 	slotHost->defaults = [this] {
-		return settings();
+		return core::specDefaults(settings());
 	};
 	obs::setSlotHost(slotHost);
 	if (UiStallProbe::enabledByEnvironment()) {

@@ -169,6 +169,7 @@ TEST_CASE("cli exit codes per failure class, key never printed", "[cli]")
 		const char *endpoint;
 		json responses;
 		int exitCode;
+		const char *pollScale = "0.04";
 	};
 	json auth = {{"error",
 		      {{"code", 401},
@@ -185,11 +186,12 @@ TEST_CASE("cli exit codes per failure class, key never printed", "[cli]")
 			       {"json", {{"error", {{"code", "content_policy_violation"}, {"message", "no"}}}}}}}),
 		 4},
 		{"create",
+		 // A storm that outlasts the client's retries and the wait for the provider (3 s at this scale).
 		 json::array({{{"status", 429},
-			       {"repeat", 9},
+			       {"repeat", 100000},
 			       {"headers", {{"Retry-After", "0"}}},
 			       {"json", {{"error", {{"code", "rate_limit_exceeded"}, {"message", "slow"}}}}}}}),
-		 5},
+		 5, "0.01"},
 		{"create", json::array({{{"status", 502}, {"body", "<html>bad gateway</html>"}}}), 1},
 		{"query",
 		 json::array({{{"status", 404},
@@ -203,9 +205,11 @@ TEST_CASE("cli exit codes per failure class, key never printed", "[cli]")
 		INFO("case " << i << " " << c.responses.dump());
 		emu.admin("DELETE", "/_emu/script");
 		emu.script(c.endpoint, c.responses);
+		auto env = envFor(emu);
+		env["SEEDANCE_POLL_SCALE"] = c.pollScale;
 		Run r = cli({"generate", "--prompt", "p", "--output", dir.file("c" + std::to_string(i++) + ".mp4"),
 			     "--verbose"},
-			    envFor(emu));
+			    env);
 		CHECK(r.exitCode == c.exitCode);
 		CHECK(r.err.find("error: ") != std::string::npos);
 		requireNoKey(r);
@@ -262,4 +266,83 @@ TEST_CASE("cli status, download and upload", "[cli]")
 	Run again = cli({"download", id, "--output", dir.file("b.mp4")}, envFor(emu));
 	CHECK(again.exitCode == 2); // never overwrites
 	requireNoKey(dl);
+}
+
+TEST_CASE("cli generate waits out a submit the provider refuses for now, then submits once", "[cli][defer]")
+{
+	// The same deferral as the plugin's runner (runner/pipeline.hpp): a 429 storm that outlasts the client's own
+	// retries, or the provider's submit limiter down (503 rate_limit_unavailable), created nothing, so waiting and
+	// submitting again cannot bill twice.
+	struct Case {
+		const char *name;
+		json refusal;
+		size_t refused;
+	};
+	const std::vector<Case> cases = {
+		{"429 storm",
+		 {{"status", 429},
+		  {"headers", {{"Retry-After", "0"}}},
+		  {"json",
+		   {{"error", {{"code", "rate_limit_exceeded"}, {"message", "Async task request rate exceeded"}}}}},
+		  {"repeat", 5}},
+		 5},
+		{"503 limiter",
+		 {{"status", 503},
+		  {"json",
+		   {{"error",
+		     {{"code", "rate_limit_unavailable"},
+		      {"message", "The async task submit limiter is temporarily unavailable"}}}}},
+		  {"repeat", 5}},
+		 5},
+	};
+	for (const auto &c : cases) {
+		INFO(c.name);
+		Emulator emu;
+		emu.scenario({{"queue_seconds", 0.1}, {"generate_seconds", 0.2}});
+		emu.script("create", json::array({c.refusal}));
+		TempDir dir;
+		std::string out = dir.file("deferred.mp4");
+		auto env = envFor(emu);
+		env["SEEDANCE_POLL_SCALE"] = "0.01"; // the wait starts at 0.15 s
+		Run r = cli({"generate", "--prompt", "wait for the limiter", "--output", out}, env);
+		INFO(r.err);
+		REQUIRE(r.exitCode == 0);
+		CHECK(r.err.find("submitting again in") != std::string::npos);
+		CHECK(emu.requestsTo("create").size() == c.refused + 1);
+		CHECK(emu.tasks().size() == 1);
+		std::string taskId = r.out.substr(0, r.out.find('\n'));
+		CHECK(sha256Hex(readAll(out)) == emu.task(taskId)["sha256"]);
+	}
+}
+
+TEST_CASE("cli claims its output file: one that exists or is being written is refused before anything is sent", "[cli]")
+{
+	Emulator emu;
+	TempDir dir;
+	std::string out = dir.file("taken.mp4");
+	// Another run is downloading into this name: its ".part" is there.
+	std::ofstream(out + ".part", std::ios::binary) << "another download";
+	Run r = cli({"generate", "--prompt", "x", "--output", out}, envFor(emu));
+	CHECK(r.exitCode == 2);
+	CHECK(r.err.find("Another download is writing") != std::string::npos);
+	CHECK(emu.requests().empty());
+	CHECK(readAll(out + ".part") == "another download"); // not ours: left alone
+	r = cli({"download", "task_x", "--output", out}, envFor(emu));
+	CHECK(r.exitCode == 2);
+	CHECK(emu.requests().empty());
+
+	std::ofstream(dir.file("done.mp4"), std::ios::binary) << "a clip";
+	r = cli({"generate", "--prompt", "x", "--output", dir.file("done.mp4")}, envFor(emu));
+	CHECK(r.exitCode == 2);
+	CHECK(r.err.find("already exists") != std::string::npos);
+	CHECK(emu.requests().empty());
+	CHECK_FALSE(seedance::core::fileExists(dir.file("done.mp4.part")));
+
+	// A run that fails after claiming leaves no ".part" behind.
+	emu.script("create", json::array({{{"status", 400},
+					   {"json", {{"error", {{"code", "invalid_request"}, {"message", "bad"}}}}}}}));
+	r = cli({"generate", "--prompt", "x", "--output", dir.file("fails.mp4")}, envFor(emu));
+	CHECK(r.exitCode != 0);
+	CHECK_FALSE(seedance::core::fileExists(dir.file("fails.mp4")));
+	CHECK_FALSE(seedance::core::fileExists(dir.file("fails.mp4.part")));
 }
